@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions, dedup queries and Alembic migrations."""

@@ -1,0 +1,290 @@
+"""Configuration: process settings from the environment and the YAML file of sources and channels."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from monitor.errors import ConfigError, ConfigProblem
+
+SourceKind = Literal["feed", "sitemap", "listing", "search"]
+ChannelTag = Literal["immediate", "digest", "ops"]
+DEFAULT_CONFIG = Path(__file__).parent / "default.yaml"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+class Settings(BaseSettings):
+    """Process settings; every field can be set as DEPORTWATCH_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="DEPORTWATCH_", extra="ignore")
+
+    config: Path | None = None
+    database_url: SecretStr = SecretStr("sqlite:///data/deportwatch.db")
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    test_mode: bool = False
+    """Allows fetching from private and loopback addresses for every source (tests, demo)."""
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from 90, "90s", "10m", "1h" or "1d"."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 600, '10m' or '1h'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"expected a duration like 600, '10m' or '1h', got {value!r}")
+        seconds = float(m.group(1)) * _UNIT_S[m.group(2)]
+    if seconds <= 0:
+        raise ValueError("duration must be positive")
+    return seconds
+
+
+class SourceConfig(BaseModel):
+    """One place to watch; `kind` picks the spider."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    kind: SourceKind
+    url: str
+    interval_s: float = Field(default=3600.0, alias="interval")
+    language: str = "en"
+    tags: tuple[str, ...] = ()
+    official: bool = False
+    allow_private: bool = False
+    max_entries: int = Field(default=50, ge=1, le=1000)
+    enabled: bool = True
+    selectors: dict[str, str] = Field(default_factory=dict)
+    query: str | None = None
+
+    @field_validator("interval_s", mode="before")
+    @classmethod
+    def _interval(cls, v: object) -> float:
+        return parse_duration(v)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+
+class ChannelConfig(BaseModel):
+    """Whom to tell: an Apprise URL (secrets via ${ENV_VAR}) and the tags it carries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    url: SecretStr
+    tags: tuple[ChannelTag, ...] = ("immediate", "digest", "ops")
+
+
+class DigestConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time: dtime = dtime(8, 0)
+    timezone: str = "America/New_York"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name like 'Europe/Brussels')") from e
+        return v
+
+
+class AlertsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dispatch_interval_s: float = Field(default=5.0, alias="dispatch_interval")
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_base_s: float = Field(default=30.0, gt=0)
+    backoff_max_s: float = Field(default=3600.0, gt=0)
+    send_timeout_s: float = Field(default=30.0, gt=0)
+    hourly_cap: int = Field(default=20, ge=1)
+    dashboard_url: str | None = None
+
+    @field_validator("dispatch_interval_s", mode="before")
+    @classmethod
+    def _interval(cls, v: object) -> float:
+        return parse_duration(v)
+
+
+class CrawlConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_agent: str = "deportwatch/0.1 (+https://github.com/deportwatch/deportwatch)"
+    download_timeout_s: float = Field(default=20.0, gt=0)
+    max_page_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    concurrent_requests: int = Field(default=16, ge=1)
+
+
+class AppConfig(BaseModel):
+    """The whole YAML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: tuple[SourceConfig, ...] = ()
+    channels: tuple[ChannelConfig, ...] = ()
+    digest: DigestConfig = DigestConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    crawl: CrawlConfig = CrawlConfig()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> AppConfig:
+        for attr in ("sources", "channels"):
+            seen: set[str] = set()
+            for item in getattr(self, attr):
+                key = item.id if attr == "sources" else item.name
+                if key in seen:
+                    raise ValueError(f"duplicate {attr[:-1]} {key!r}")
+                seen.add(key)
+        return self
+
+    def source(self, source_id: str) -> SourceConfig:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+    def secrets(self) -> list[str]:
+        """Every secret string in the config, for log redaction."""
+        return [c.url.get_secret_value() for c in self.channels]
+
+
+def _substitute_env(node: Any, path: tuple[Any, ...], missing: list[tuple[tuple[Any, ...], str]]) -> Any:
+    if isinstance(node, dict):
+        return {k: _substitute_env(v, (*path, k), missing) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute_env(v, (*path, i), missing) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        def repl(m: re.Match[str]) -> str:
+            value = os.environ.get(m.group(1))
+            if value is None:
+                missing.append((path, m.group(1)))
+                return ""
+            return value
+
+        return _ENV_REF.sub(repl, node)
+    return node
+
+
+def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    """Map every path in the YAML tree to its 1-based line, keys and items alike."""
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_index(value_node, (*path, key), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, (*path, i), out)
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return None
+
+
+def _describe(loc: tuple[Any, ...], raw: Any) -> str:
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            ident = node.get("id") or node.get("name") if isinstance(node, dict) else None
+            parts.append(f"[{part}]" + (f" ({ident})" if ident else ""))
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def load_config(path: Path) -> AppConfig:
+    """Read and validate the YAML file; raise ConfigError listing every problem with its line."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError([ConfigProblem(name, None, "", f"cannot read file: {e.strerror or e}")]) from e
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError([ConfigProblem(name, line, "", f"invalid YAML: {e.problem or e}")]) from e
+    except yaml.YAMLError as e:
+        raise ConfigError([ConfigProblem(name, None, "", f"invalid YAML: {e}")]) from e
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([ConfigProblem(name, 1, "", "the top level must be a mapping (sources:, channels:, ...)")])
+    lines: dict[tuple[Any, ...], int] = {}
+    if root is not None:
+        _line_index(root, (), lines)
+    missing: list[tuple[tuple[Any, ...], str]] = []
+    data = _substitute_env(raw, (), missing)
+    problems = [
+        ConfigProblem(name, _line_for(p, lines), _describe(p, raw), f"environment variable {var} is not set")
+        for p, var in missing
+    ]
+    try:
+        config = AppConfig.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = tuple(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown setting {loc[-1]!r}"
+            elif err["type"] == "literal_error" and err.get("ctx"):
+                msg = f"{err['input']!r} is not one of {err['ctx'].get('expected')}"
+            problems.append(ConfigProblem(name, _line_for(loc, lines), _describe(loc, raw), msg))
+        problems.sort(key=lambda p: (p.line or 0))
+        raise ConfigError(problems) from e
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def config_path(settings: Settings, override: Path | None = None) -> Path:
+    """The YAML file to use: --config, then DEPORTWATCH_CONFIG, then ./deportwatch.yaml, then the shipped default."""
+    if override is not None:
+        return override
+    if settings.config is not None:
+        return settings.config
+    local = Path("deportwatch.yaml")
+    return local if local.exists() else DEFAULT_CONFIG
+
+
+def redacted(config: AppConfig) -> dict[str, Any]:
+    """The config as plain data with every channel URL reduced to its scheme."""
+    data = config.model_dump(mode="json", by_alias=True)
+    for ch in data.get("channels", []):
+        url = ch.get("url") or ""
+        scheme = url.split("://", 1)[0] if "://" in url else "?"
+        ch["url"] = f"{scheme}://***"
+    return data

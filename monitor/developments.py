@@ -1,0 +1,185 @@
+"""Development tracking: store a classified article and decide whether it is news (alert) or another report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from db import store
+from db.models import Development, utcnow
+from monitor.types import Article, Classification, Stage
+
+log = logging.getLogger(__name__)
+
+# How long after its last report a development still absorbs new reports of the same stage.
+WINDOW = timedelta(days=30)
+# Court rulings come in quick succession (order, stay, appeal); each is its own development after this.
+COURT_WINDOW = timedelta(days=7)
+# Arrivals with a different count more than this long after the last report are a new flight.
+NEW_FLIGHT_GAP = timedelta(days=5)
+ARRIVALS = {Stage.FIRST_ARRIVALS.value, Stage.FURTHER_ARRIVALS.value}
+
+
+@dataclass(frozen=True)
+class ChannelRoute:
+    """A channel's name and the alert tags it carries (from config)."""
+
+    name: str
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    article_id: int | None
+    """None when the article was already stored (same canonical URL or same content)."""
+    development_id: int | None = None
+    new_development: bool = False
+    update: bool = False
+    changes: tuple[str, ...] = ()
+
+    @property
+    def duplicate(self) -> bool:
+        return self.article_id is None
+
+
+def article_values(article: Article, cls: Classification) -> dict[str, object]:
+    return {
+        "canonical_url": article.canonical_url,
+        "url": article.url,
+        "source_id": article.source_id,
+        "outlet": article.outlet,
+        "official": article.official,
+        "title": article.title,
+        "text": article.text,
+        "language": cls.language or article.language,
+        "published_at": article.published_at,
+        "content_hash": article.content_hash,
+        "relevant": cls.relevant,
+        "score": float(cls.score),
+        "receiving_country": cls.receiving_country,
+        "country_code": cls.country_code,
+        "stage": cls.stage.value if cls.stage else None,
+        "deportee_count": cls.deportee_count,
+        "count_kind": cls.count_kind.value if cls.count_kind else None,
+        "reasons": list(cls.reasons),
+    }
+
+
+def find_development(
+    session: Session, country_code: str | None, stage: str, *, now: datetime
+) -> Development | None:
+    """The development a report of (country, stage) belongs to, if one is still open."""
+    window = COURT_WINDOW if stage == Stage.COURT_RULING.value else WINDOW
+    q = select(Development).where(
+        Development.stage == stage,
+        Development.status != "false_alarm",
+        or_(Development.last_seen >= now - window, Development.event_date >= (now - window).date()),
+    )
+    q = q.where(Development.country_code.is_(None) if country_code is None else Development.country_code == country_code)
+    return session.scalars(q.order_by(Development.last_seen.desc()).limit(1)).first()
+
+
+def _material_changes(dev: Development, cls: Classification, article: Article) -> list[str]:
+    changes: list[str] = []
+    if cls.deportee_count is not None and cls.deportee_count != dev.deportee_count:
+        before = dev.deportee_count if dev.deportee_count is not None else "unknown"
+        changes.append(f"number of people: {before} → {cls.deportee_count}")
+    if article.official and not dev.official:
+        changes.append("now confirmed by an official source")
+    return changes
+
+
+def _new_development(session: Session, article: Article, cls: Classification, now: datetime) -> Development:
+    published = article.published_at.date() if article.published_at else now.date()
+    dev = Development(
+        receiving_country=cls.receiving_country,
+        country_code=cls.country_code,
+        stage=cls.stage.value if cls.stage else Stage.TALKS.value,
+        deportee_count=cls.deportee_count,
+        count_kind=cls.count_kind.value if cls.count_kind else None,
+        event_date=published,
+        first_seen=now,
+        last_seen=now,
+        title=article.title,
+        summary=article.text[:600],
+        official=article.official,
+        status="active",
+        article_count=0,
+    )
+    session.add(dev)
+    session.flush()
+    return dev
+
+
+def enqueue_development_alerts(
+    session: Session, dev_id: int, kind: str, channels: Sequence[ChannelRoute], *, key: str = "", changes: Sequence[str] = ()
+) -> int:
+    """Write one outbox row per immediate channel; returns how many were new."""
+    written = 0
+    for ch in channels:
+        if "immediate" not in ch.tags:
+            continue
+        dedup = f"dev:{dev_id}:{kind}{':' + key if key else ''}:{ch.name}"
+        payload = {"changes": list(changes)} if changes else {}
+        if store.enqueue(session, dedup_key=dedup, channel=ch.name, kind=kind, development_id=dev_id, payload=payload):
+            written += 1
+    return written
+
+
+def ingest(
+    session: Session,
+    article: Article,
+    cls: Classification,
+    channels: Sequence[ChannelRoute],
+    *,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store the article; if relevant, attach it to its development or open a new one, and queue alerts.
+
+    Everything happens in the caller's transaction, so a development and its outbox rows are
+    written together or not at all.
+    """
+    now = now or utcnow()
+    article_id = store.insert_article(session, article_values(article, cls))
+    if article_id is None or not cls.relevant or cls.stage is None:
+        return IngestResult(article_id)
+    stage = cls.stage.value
+    store.lock(session, f"dev:{cls.country_code or '*'}:{stage}")
+    dev = find_development(session, cls.country_code, stage, now=now)
+    if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):
+        dev = None
+    if dev is None:
+        dev = _new_development(session, article, cls, now)
+        store.attach_article(session, dev.id, article_id)
+        enqueue_development_alerts(session, dev.id, "new", channels)
+        log.info("new development %s: %s %s", dev.id, dev.receiving_country or "(all)", dev.stage,
+                 extra={"source_id": article.source_id, "url": article.url})
+        return IngestResult(article_id, dev.id, new_development=True)
+    changes = _material_changes(dev, cls, article) if dev.status == "active" else []
+    store.attach_article(session, dev.id, article_id)
+    if cls.deportee_count is not None and cls.deportee_count != dev.deportee_count:
+        dev.deportee_count = cls.deportee_count
+        dev.count_kind = cls.count_kind.value if cls.count_kind else dev.count_kind
+    dev.official = dev.official or article.official
+    is_update = any(c.startswith("number of people") for c in changes)
+    if is_update:
+        enqueue_development_alerts(session, dev.id, "update", channels, key=str(article_id), changes=changes)
+    return IngestResult(article_id, dev.id, update=is_update, changes=tuple(changes))
+
+
+def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool:
+    return (
+        cls.deportee_count is not None
+        and dev.deportee_count is not None
+        and cls.deportee_count != dev.deportee_count
+        and now - dev.last_seen > NEW_FLIGHT_GAP
+    )
+
+
+def event_date_of(dev: Development) -> date | None:
+    return dev.event_date
