@@ -18,7 +18,7 @@ from monitor.errors import ConfigError, ConfigProblem
 SourceKind = Literal["feed", "sitemap", "listing", "search"]
 ChannelTag = Literal["immediate", "digest", "ops"]
 DEFAULT_CONFIG = Path(__file__).parent / "default.yaml"
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -149,6 +149,12 @@ class AppConfig(BaseModel):
     alerts: AlertsConfig = AlertsConfig()
     crawl: CrawlConfig = CrawlConfig()
 
+    @field_validator("channels", mode="after")
+    @classmethod
+    def _drop_unset(cls, v: tuple[ChannelConfig, ...]) -> tuple[ChannelConfig, ...]:
+        # A channel whose URL came out empty (``${VAR:-}`` with VAR unset) is switched off.
+        return tuple(c for c in v if c.url.get_secret_value().strip())
+
     @model_validator(mode="after")
     def _unique_ids(self) -> AppConfig:
         for attr in ("sources", "channels"):
@@ -178,7 +184,7 @@ def _substitute_env(node: Any, path: tuple[Any, ...], missing: list[tuple[tuple[
         return [_substitute_env(v, (*path, i), missing) for i, v in enumerate(node)]
     if isinstance(node, str) and "${" in node:
         def repl(m: re.Match[str]) -> str:
-            value = os.environ.get(m.group(1))
+            value = os.environ.get(m.group(1), m.group(2))
             if value is None:
                 missing.append((path, m.group(1)))
                 return ""

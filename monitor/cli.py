@@ -1,0 +1,284 @@
+"""The `deportwatch` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from monitor.config import Settings, config_path, load_config, redacted
+from monitor.errors import ConfigError, DeportwatchError
+from monitor.logs import setup_logging
+from monitor.runtime import Runtime, open_runtime
+
+app = typer.Typer(help="Watch the news for U.S. third-country deportation developments.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+config_app = typer.Typer(help="Check or show the configuration.", no_args_is_help=True)
+alerts_app = typer.Typer(help="The alert outbox.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+sources_app = typer.Typer(help="Configured sources and their health.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (default: $DEPORTWATCH_CONFIG, "
+                                                 "./deportwatch.yaml, then the shipped default).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def runtime(config: Path | None, *, migrate: bool = True, log_level: str | None = None) -> Iterator[Runtime]:
+    """Open the runtime, turning bad configuration into exit code 2 with every problem listed."""
+    settings = Settings()
+    try:
+        rt = open_runtime(settings, config, migrate=migrate)
+    except ConfigError as e:
+        for p in e.problems:
+            typer.echo(f"config error: {p}", err=True)
+        raise typer.Exit(2) from None
+    except DeportwatchError as e:
+        fail(str(e))
+    setup_logging(log_level or settings.log_level, settings.log_format, rt.secrets())
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    log_format: Annotated[str | None, typer.Option("--log-format", help="text or json")] = None,
+) -> None:
+    """Run the daemon: scheduled crawls, classification, alerts. Stops cleanly on SIGTERM."""
+    from monitor.daemon import run_daemon
+
+    if log_format:
+        import os
+
+        os.environ["DEPORTWATCH_LOG_FORMAT"] = log_format
+    with runtime(config) as rt:
+        code = run_daemon(rt)
+    raise typer.Exit(code)
+
+
+@app.command()
+def crawl(
+    config: ConfigOpt = None,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")] = None,
+    dispatch: Annotated[bool, typer.Option(help="Send due alerts after the crawl.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Crawl every enabled source (or the given ones) once, now."""
+    from monitor.oneshot import crawl_once
+
+    with runtime(config) as rt:
+        wanted = [s for s in rt.config.sources if s.enabled and (not source or s.id in source)]
+        unknown = set(source or ()) - {s.id for s in rt.config.sources}
+        if unknown:
+            fail(f"unknown source id(s): {', '.join(sorted(unknown))}", 2)
+        report = crawl_once(rt, wanted, dispatch=dispatch, progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        emit(report)
+    else:
+        for o in report["sources"]:
+            status = f"error: {o['error']}" if o["error"] else "ok"
+            typer.echo(f"{o['source_id']:<32} {o['seconds']:6.1f}s  {status}")
+        typer.echo(f"articles: {report['articles']}  relevant: {report['relevant']}  "
+                   f"new developments: {report['new_developments']}  alerts sent: {report['alerts_sent']}")
+
+
+@app.command()
+def classify(
+    file: Annotated[str, typer.Argument(help="A text file (first line = title) or - for standard input.")],
+    as_json: JsonOpt = False,
+    title: Annotated[str | None, typer.Option(help="Title, if the file holds only the body.")] = None,
+) -> None:
+    """Classify one article and explain the decision."""
+    from monitor.classify import classify as run_classifier
+
+    try:
+        raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as e:
+        fail(f"{file}: {e.strerror or e}", 2)
+    head, _, body = raw.strip().partition("\n")
+    if title is None:
+        title, text = (head, body) if body and len(head) < 300 else ("", raw)
+    else:
+        text = raw
+    result = run_classifier(title, text)
+    if as_json:
+        emit(result.as_dict())
+        return
+    typer.echo(f"relevant:  {result.relevant} (score {result.score:.2f})")
+    typer.echo(f"country:   {result.receiving_country or '-'}")
+    typer.echo(f"stage:     {result.stage.value if result.stage else '-'}")
+    typer.echo(f"count:     {result.deportee_count if result.deportee_count is not None else '-'}")
+    for r in result.reasons:
+        typer.echo(f"  - {r}")
+
+
+@app.command()
+def developments(config: ConfigOpt = None, as_json: JsonOpt = False,
+                 all_: Annotated[bool, typer.Option("--all", help="Include the seeded history.")] = False) -> None:
+    """List developments, newest first, with their sources."""
+    from monitor.views import developments_view
+
+    with runtime(config) as rt:
+        rows = developments_view(rt.factory, include_seeded=all_)
+    if as_json:
+        emit(rows)
+        return
+    for d in rows:
+        count = f" ({d['deportee_count']})" if d["deportee_count"] is not None else ""
+        typer.echo(f"#{d['id']:<4} {str(d['event_date'] or ''):<10} {d['receiving_country'] or '(all)':<20} "
+                   f"{d['stage']:<16}{count}  {len(d['sources'])} source(s){'  [official]' if d['official'] else ''}")
+        for s in d["sources"][:5]:
+            typer.echo(f"        {s['outlet'] or ''}: {s['title'][:80]}  {s['url']}")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    config: ConfigOpt = None,
+    pending: Annotated[bool, typer.Option("--pending")] = False,
+    dead: Annotated[bool, typer.Option("--dead")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List alerts in the outbox."""
+    from monitor.views import alerts_view
+
+    status = "pending" if pending else "dead" if dead else None
+    with runtime(config) as rt:
+        rows = alerts_view(rt.factory, status)
+    if as_json:
+        emit(rows)
+        return
+    for a in rows:
+        typer.echo(f"#{a['id']:<5} {a['status']:<8} {a['kind']:<7} {a['channel']:<12} dev={a['development_id']} "
+                   f"attempts={a['attempts']}{'  ' + a['last_error'] if a['last_error'] else ''}")
+
+
+@alerts_app.command("dispatch")
+def alerts_dispatch(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Send every alert that is due now, then exit."""
+    from alerts.outbox import dispatch_due
+    from monitor.daemon import channels_of
+
+    with runtime(config) as rt:
+        result = asyncio.run(dispatch_due(rt.factory, channels_of(rt), rt.config.alerts, limit=1000))
+    data = {"sent": result.sent, "failed": result.failed, "dead": result.dead}
+    emit(data) if as_json else typer.echo(f"sent {result.sent}, failed {result.failed}, dead {result.dead}")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@alerts_app.command("retry")
+def alerts_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="Alert ids.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every dead alert.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Put dead alerts back in the queue."""
+    from alerts.outbox import retry
+    from db.session import transaction
+
+    if not ids and not all_:
+        fail("give alert ids or --all", 2)
+    with runtime(config) as rt, transaction(rt.factory) as s:
+        n = retry(s, None if all_ else ids)
+    typer.echo(f"{n} alert(s) queued again")
+
+
+@config_app.command("check")
+def config_check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the configuration; exit 2 listing every problem with its file and line."""
+    path = config_path(Settings(), config)
+    try:
+        cfg = load_config(path)
+    except ConfigError as e:
+        if as_json:
+            emit({"ok": False, "file": str(path), "problems": [
+                {"file": p.file, "line": p.line, "where": p.where, "message": p.message} for p in e.problems]})
+        else:
+            for p in e.problems:
+                typer.echo(f"config error: {p}", err=True)
+            typer.echo(f"{len(e.problems)} problem(s) in {path}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        emit({"ok": True, "file": str(path), "sources": len(cfg.sources), "channels": len(cfg.channels)})
+    else:
+        typer.echo(f"{path}: ok ({len(cfg.sources)} sources, {len(cfg.channels)} channels)")
+
+
+@config_app.command("show")
+def config_show(config: ConfigOpt = None) -> None:
+    """Print the effective configuration as JSON, secrets redacted."""
+    path = config_path(Settings(), config)
+    try:
+        cfg = load_config(path)
+    except ConfigError as e:
+        for p in e.problems:
+            typer.echo(f"config error: {p}", err=True)
+        raise typer.Exit(2) from None
+    settings = Settings().model_dump(mode="json")
+    emit({"file": str(path), "settings": settings, "config": redacted(cfg)})
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    from db.session import upgrade
+
+    url = Settings().database_url.get_secret_value()
+    upgrade(url)
+    typer.echo("database is up to date")
+
+
+@sources_app.command("list")
+def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Configured sources with their health."""
+    from monitor.views import sources_view
+
+    with runtime(config) as rt:
+        rows = sources_view(rt)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        health = f"failing x{r['consecutive_failures']}: {r['last_error']}" if r["consecutive_failures"] else "ok"
+        typer.echo(f"{r['id']:<32} {r['kind']:<8} every {r['interval_s']:>6.0f}s  last ok {r['last_ok'] or '-'}  {health}")
+
+
+@app.command()
+def demo(as_json: JsonOpt = False) -> None:
+    """Run the whole product offline on a generated news site, with local mail and webhook receivers."""
+    from monitor.demo import print_report, run_demo
+
+    report = run_demo(progress=(lambda m: None) if as_json else (lambda m: typer.echo(m, err=True)))
+    emit(report) if as_json else print_report(report, typer.echo)
+    if not report.get("ok", False):
+        raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None, *, standalone: Callable[..., Any] | None = None) -> None:
+    app(args=argv)
+
+
+if __name__ == "__main__":
+    main()
