@@ -242,7 +242,10 @@ def load_config(path: Path) -> AppConfig:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        raise ConfigError([ConfigProblem(name, line, "", f"invalid YAML: {e.problem or e}")]) from e
+        msg = f"invalid YAML: {e.problem or e}"
+        if e.context and e.context_mark and e.context_mark is not mark:
+            msg += f" ({e.context} at line {e.context_mark.line + 1})"
+        raise ConfigError([ConfigProblem(name, line, "", msg)]) from e
     except yaml.YAMLError as e:
         raise ConfigError([ConfigProblem(name, None, "", f"invalid YAML: {e}")]) from e
     if raw is None:

@@ -1,0 +1,153 @@
+"""Storage and development tracking, run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import store
+from db.models import Alert, Article as ArticleRow, Development, Source
+from db.session import transaction
+from monitor.developments import ChannelRoute, ingest
+from monitor.extract import content_hash
+from monitor.types import Article, Classification, CountKind, Stage
+
+CHANNELS = (ChannelRoute("email", frozenset({"immediate", "digest"})), ChannelRoute("slack", frozenset({"immediate"})),
+            ChannelRoute("ops", frozenset({"ops"})))
+
+
+def art(url: str, text: str, *, official: bool = False, title: str = "t") -> Article:
+    return Article(url=url, canonical_url=url, source_id="src", title=title, text=text,
+                   published_at=datetime(2025, 6, 11, tzinfo=UTC), official=official,
+                   content_hash=content_hash(title, text))
+
+
+def kosovo(count: int | None = 50, stage: Stage = Stage.AGREEMENT) -> Classification:
+    return Classification(relevant=True, score=0.97, receiving_country="Kosovo", country_code="XK", stage=stage,
+                          deportee_count=count, count_kind=CountKind.CAP, reasons=("test",))
+
+
+def alerts(s: Session) -> list[Alert]:
+    return list(s.scalars(select(Alert).order_by(Alert.id)).all())
+
+
+def test_same_url_or_same_text_is_stored_once(factory: sessionmaker[Session]) -> None:
+    irrelevant = Classification(relevant=False, score=0.1)
+    with transaction(factory) as s:
+        first = ingest(s, art("https://a.example/1", "Body one"), irrelevant, CHANNELS)
+        same_url = ingest(s, art("https://a.example/1", "Body changed"), irrelevant, CHANNELS)
+        same_text = ingest(s, art("https://b.example/copy", "  BODY   one! "), irrelevant, CHANNELS)
+    assert first.article_id is not None
+    assert same_url.duplicate and same_text.duplicate
+    with transaction(factory) as s:
+        assert store.count_rows(s, ArticleRow) == 1
+
+
+def test_new_development_writes_alerts_in_same_transaction(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        r = ingest(s, art("https://a.example/kosovo", "Kosovo agrees to take 50"), kosovo(), CHANNELS)
+    assert r.new_development and r.development_id
+    with transaction(factory) as s:
+        rows = alerts(s)
+        assert sorted(a.channel for a in rows) == ["email", "slack"]  # ops does not carry immediate alerts
+        assert all(a.development_id == r.development_id and a.status == "pending" for a in rows)
+
+
+def test_rolled_back_development_leaves_no_alert(factory: sessionmaker[Session]) -> None:
+    try:
+        with transaction(factory) as s:
+            ingest(s, art("https://a.example/kosovo", "Kosovo agrees"), kosovo(), CHANNELS)
+            raise RuntimeError("crash after writing")
+    except RuntimeError:
+        pass
+    with transaction(factory) as s:
+        assert store.count_rows(s, Development) == 0
+        assert store.count_rows(s, Alert) == 0
+        assert store.count_rows(s, ArticleRow) == 0
+
+
+def test_second_outlet_attaches_without_new_alert(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        a = ingest(s, art("https://a.example/1", "Kosovo will take fifty"), kosovo(), CHANNELS)
+        b = ingest(s, art("https://b.example/2", "Pristina agreed to receive 50", official=True), kosovo(), CHANNELS)
+    assert b.development_id == a.development_id and not b.new_development and not b.update
+    with transaction(factory) as s:
+        dev = s.get(Development, a.development_id)
+        assert dev is not None and dev.article_count == 2 and dev.official
+        assert len(alerts(s)) == 2
+        assert len(store.development_articles(s, dev.id)) == 2
+
+
+def test_count_change_is_an_update_alert(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        a = ingest(s, art("https://a.example/1", "first"), kosovo(None), CHANNELS)
+        b = ingest(s, art("https://b.example/2", "second"), kosovo(50), CHANNELS)
+    assert b.update and b.development_id == a.development_id
+    with transaction(factory) as s:
+        kinds = sorted((x.kind, x.channel) for x in alerts(s))
+    assert kinds == [("new", "email"), ("new", "slack"), ("update", "email"), ("update", "slack")]
+
+
+def test_other_stage_is_another_development(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        a = ingest(s, art("https://a.example/1", "agreement"), kosovo(), CHANNELS)
+        b = ingest(s, art("https://a.example/2", "first flight"), kosovo(2, Stage.FIRST_ARRIVALS), CHANNELS)
+    assert a.development_id != b.development_id and b.new_development
+
+
+def test_old_development_does_not_absorb_new_reports(factory: sessionmaker[Session]) -> None:
+    later = datetime.now(UTC) + timedelta(days=90)
+    with transaction(factory) as s:
+        a = ingest(s, art("https://a.example/1", "agreement"), kosovo(), CHANNELS)
+        b = ingest(s, art("https://a.example/2", "agreement renewed"), kosovo(), CHANNELS, now=later)
+    assert b.new_development and b.development_id != a.development_id
+
+
+def test_concurrent_reports_open_one_development(factory: sessionmaker[Session]) -> None:
+    results: list[int | None] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            with transaction(factory) as s:
+                results.append(ingest(s, art(f"https://x{i}.example/k", f"text {i}"), kosovo(), CHANNELS).development_id)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(results)) == 1
+    with transaction(factory) as s:
+        assert store.count_rows(s, Development) == 1
+        assert len(alerts(s)) == 2
+
+
+def test_outbox_rows_are_unique(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        assert store.enqueue(s, dedup_key="k1", channel="email", kind="digest") is not None
+        assert store.enqueue(s, dedup_key="k1", channel="email", kind="digest") is None
+
+
+def test_source_health_is_recorded(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        store.sync_sources(s, [("src", "feed", "https://a.example/feed")])
+        store.record_fetch(s, "src", ok=False, error="timeout")
+        store.record_fetch(s, "src", ok=False, error="HTTP 500")
+    with transaction(factory) as s:
+        row = s.get(Source, "src")
+        assert row is not None and row.consecutive_failures == 2 and row.last_error == "HTTP 500"
+        store.record_fetch(s, "src", ok=True, etag='"abc"', last_modified="Wed, 11 Jun 2025 10:00:00 GMT")
+    with transaction(factory) as s:
+        state = store.source_state(s, "src")
+        row = s.get(Source, "src")
+        assert row is not None and row.consecutive_failures == 0
+        assert state.etag == '"abc"' and state.last_modified.startswith("Wed")
