@@ -1,0 +1,1 @@
+"""Alert rendering (email HTML and text, Slack mrkdwn) and delivery through Apprise."""
