@@ -28,14 +28,18 @@ from monitor.runtime import Runtime, open_runtime
 SLACK_DEMO_URL = "slack://T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
 
 
-def demo_config(site: NewsSite, smtp: SmtpSink) -> dict[str, Any]:
+def local_mail_url(host: str, port: int) -> str:
+    """An Apprise URL for a plain SMTP server on loopback (no TLS, no login)."""
+    return f"mailto://{host}:{port}?from=deportwatch@localhost&to=policy-team@localhost&smtp={host}&mode=insecure"
+
+
+def demo_config(site: NewsSite, smtp: SmtpSink, official: set[str]) -> dict[str, Any]:
     sources = [
         {"id": f"demo-{outlet}", "kind": "feed", "url": url, "interval": "1m", "allow_private": True,
-         "official": outlet == site.official_outlet, "tags": ["official" if outlet == site.official_outlet else "demo"]}
+         "official": outlet in official, "tags": ["official" if outlet in official else "news"]}
         for outlet, url in site.feed_urls().items()
     ]
-    mail = (f"mailto://{smtp.host}:{smtp.port}?from=deportwatch@localhost&to=policy-team@localhost"
-            "&smtp=127.0.0.1&mode=insecure")
+    mail = local_mail_url(smtp.host, smtp.port)
     return {
         "sources": sources,
         "channels": [
@@ -86,12 +90,13 @@ def run_demo(progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]
     started = time.monotonic()
     first, second = demo_articles()
     site = NewsSite(first)
+    official = {a.outlet for a in (*first, *second) if a.official}
     site.serve()
     smtp = SmtpSink().start()
     hook = WebhookSink().start()
     workdir = Path(tempfile.mkdtemp(prefix="deportwatch-demo-"))
     cfg_file = workdir / "deportwatch.yaml"
-    cfg_file.write_text(yaml.safe_dump(demo_config(site, smtp), sort_keys=False))
+    cfg_file.write_text(yaml.safe_dump(demo_config(site, smtp, official), sort_keys=False))
     settings = Settings(database_url=SecretStr(f"sqlite:///{workdir / 'demo.db'}"), test_mode=True,
                         data_dir=workdir)
     progress(f"news site on {site.base_url}, SMTP on 127.0.0.1:{smtp.port}, webhook on {hook.url}")

@@ -1,0 +1,65 @@
+"""The daemon for real: scheduled crawls and dispatch in one process, clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from monitor.loopback import SmtpSink, WebhookSink
+from monitor.newssite import NewsSite, demo_articles
+from tests.e2e.conftest import popen, write_config
+
+pytestmark = pytest.mark.e2e
+
+
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports in LISTEN state owned by `pid` (read from /proc, no extra tools)."""
+    inodes = set()
+    fd_dir = Path(f"/proc/{pid}/fd")
+    for fd in fd_dir.iterdir():
+        try:
+            target = fd.readlink().as_posix()
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            parts = line.split()
+            if parts[3] == "0A" and parts[9] in inodes:
+                ports.add(int(parts[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_daemon_alerts_then_stops_cleanly(
+    tmp_path: Path, site: NewsSite, smtp: SmtpSink, webhook: WebhookSink
+) -> None:
+    db = f"sqlite:///{tmp_path / 'daemon.db'}"
+    cfg = write_config(tmp_path / "dw.yaml", site, smtp, interval="2s")
+    proc = popen(webhook.url, "run", "--config", str(cfg), db_url=db)
+    try:
+        smtp.wait_for(2, timeout=60)
+        webhook.wait_for(2, timeout=10)
+        # A further development published while the daemon runs arrives on the next scheduled crawl.
+        _, second = demo_articles()
+        site.publish(second[0])
+        smtp.wait_for(3, timeout=30)
+        # Neither Scrapy's telnet console nor its remote-control server is listening.
+        assert listening_ports(proc.pid) == set()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=15)
+        stopped_in = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out, err = proc.communicate()
+    assert code == 0, err[-3000:]
+    assert stopped_in < 10
+    assert "Traceback" not in err
+    assert len(smtp.messages) == 3
