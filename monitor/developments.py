@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -71,17 +72,29 @@ def article_values(article: Article, cls: Classification) -> dict[str, object]:
 
 
 def find_development(
-    session: Session, country_code: str | None, stage: str, *, now: datetime
+    session: Session, country_code: str | None, stage: str, *, now: datetime, count: int | None = None
 ) -> Development | None:
-    """The development a report of (country, stage) belongs to, if one is still open."""
+    """The open development a report of (country, stage, count) belongs to, if any.
+
+    The same stage matches. So does another stage with the same number of people: outlets
+    often word one event differently ("agreed", "in talks", "criticised"), but the number they
+    report is the event's own fact.
+    """
     window = COURT_WINDOW if stage == Stage.COURT_RULING.value else WINDOW
     q = select(Development).where(
-        Development.stage == stage,
         Development.status != "false_alarm",
         or_(Development.last_seen >= now - window, Development.event_date >= (now - window).date()),
     )
     q = q.where(Development.country_code.is_(None) if country_code is None else Development.country_code == country_code)
-    return session.scalars(q.order_by(Development.last_seen.desc()).limit(1)).first()
+    candidates = session.scalars(q.order_by(Development.last_seen.desc()).limit(20)).all()
+    for dev in candidates:
+        if dev.stage == stage:
+            return dev
+    if country_code is not None and count is not None:
+        for dev in candidates:
+            if dev.deportee_count == count and dev.last_seen >= now - WINDOW:
+                return dev
+    return None
 
 
 def _material_changes(dev: Development, cls: Classification, article: Article) -> list[str]:
@@ -149,8 +162,8 @@ def ingest(
     if article_id is None or not cls.relevant or cls.stage is None:
         return IngestResult(article_id)
     stage = cls.stage.value
-    store.lock(session, f"dev:{cls.country_code or '*'}:{stage}")
-    dev = find_development(session, cls.country_code, stage, now=now)
+    store.lock(session, f"dev:{cls.country_code or '*'}")
+    dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count)
     if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):
         dev = None
     if dev is None:
@@ -166,10 +179,19 @@ def ingest(
         dev.deportee_count = cls.deportee_count
         dev.count_kind = cls.count_kind.value if cls.count_kind else dev.count_kind
     dev.official = dev.official or article.official
+    if stage != dev.stage:
+        dev.stage = _majority_stage(session, dev)
     is_update = any(c.startswith("number of people") for c in changes)
     if is_update:
         enqueue_development_alerts(session, dev.id, "update", channels, key=str(article_id), changes=changes)
     return IngestResult(article_id, dev.id, update=is_update, changes=tuple(changes))
+
+
+def _majority_stage(session: Session, dev: Development) -> str:
+    """The stage most of a development's reports give; the current one wins a tie."""
+    counts = Counter(a.stage for a in store.development_articles(session, dev.id) if a.stage)
+    best = max(counts.values(), default=0)
+    return dev.stage if counts.get(dev.stage, 0) == best else counts.most_common(1)[0][0]
 
 
 def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool:
@@ -180,6 +202,3 @@ def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool
         and now - dev.last_seen > NEW_FLIGHT_GAP
     )
 
-
-def event_date_of(dev: Development) -> date | None:
-    return dev.event_date

@@ -151,3 +151,12 @@ def test_source_health_is_recorded(factory: sessionmaker[Session]) -> None:
         row = s.get(Source, "src")
         assert row is not None and row.consecutive_failures == 0
         assert state.etag == '"abc"' and state.last_modified.startswith("Wed")
+
+
+def test_same_count_other_wording_is_the_same_development(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        a = ingest(s, art("https://a.example/1", "agreement"), kosovo(50), CHANNELS)
+        b = ingest(s, art("https://b.example/2", "talks about 50"), kosovo(50, Stage.TALKS), CHANNELS)
+        c = ingest(s, art("https://c.example/3", "criticism, no number"), kosovo(None, Stage.CRITICISM), CHANNELS)
+    assert b.development_id == a.development_id and not b.new_development
+    assert c.new_development
