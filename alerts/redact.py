@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
@@ -15,21 +16,28 @@ _secrets: frozenset[str] = frozenset()
 _saved_factory: Callable[..., logging.LogRecord] | None = None
 
 
-def _variants(secret: str) -> set[str]:
-    """The secret as written and as it appears once URL-encoded (paths, query strings)."""
-    return {v for v in (secret, quote(secret, safe=""), quote(secret), quote_plus(secret)) if v}
+def _char_pattern(ch: str) -> str:
+    encoded = "".join(f"%{b:02x}" for b in ch.encode("utf-8"))
+    forms = [re.escape(ch), "(?i:" + re.escape(encoded) + ")"]
+    if ch == " ":
+        forms.append(r"\+")
+    return "(?:" + "|".join(forms) + ")"
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+    """One regex for all secrets, where each character may also appear percent-encoded (any mix)."""
+    if not secrets:
+        return None
+    # Longest first, so a secret that contains another is masked whole.
+    ordered = sorted(secrets, key=len, reverse=True)
+    return re.compile("|".join("".join(_char_pattern(c) for c in s) for s in ordered))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (and its URL-encoded forms) with `***`."""
-    forms: set[str] = set()
-    for secret in secrets:
-        if secret:
-            forms |= _variants(secret)
-    # Longest first, so a secret that contains another is masked whole.
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
-    return text
+    """Replace every occurrence of each secret (also URL-encoded, wholly or in part) with `***`."""
+    pattern = _pattern(frozenset(s for s in secrets if s))
+    return pattern.sub(MASK, text) if pattern is not None else text
 
 
 def _scrub(record: logging.LogRecord, secrets: frozenset[str]) -> None:

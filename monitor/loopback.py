@@ -82,7 +82,8 @@ class SmtpSink:
             and (auth_data.login.decode(), auth_data.password.decode()) == self._credentials
         )
         self.auth_attempts.append(f"{mechanism}:{'ok' if ok else 'failed'}")
-        return AuthResult(success=ok)
+        # handled=False lets aiosmtpd answer a failure with 535 itself.
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpSink:
         auth: dict[str, Any] = {}
@@ -204,7 +205,8 @@ class WebhookSink:
         self._stopping.clear()
         self._server = ThreadingHTTPServer((LOOPBACK, 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="webhook-sink", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="webhook-sink",
+                                        daemon=True)
         self._thread.start()
         log.debug("webhook sink listening on %s", self.url)
         return self

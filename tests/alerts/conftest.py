@@ -1,0 +1,85 @@
+"""Fixtures for alert tests: loopback SMTP and webhook sinks, Slack pointed at the sink, sample notices."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from alerts.redact import clear_redaction
+from alerts.render import DevelopmentNotice, SourceRef
+from monitor.loopback import SmtpSink, WebhookSink, slack_endpoint
+from monitor.types import CountKind, Stage
+
+EVIL_TITLE = (
+    "Kosovo <script>alert(1)</script> <!channel> <!here> <@U123> <https://evil.example|click> & co"
+)
+EVIL_MARKERS = ("<script>", "<!channel>", "<!here>", "<@U123>", "<https://evil.example|click>")
+SLACK_URL = "slack://T0AAAA1111/B0BBBB2222/cccccccccccccccccccc3333"
+SLACK_SECRETS = ("T0AAAA1111", "B0BBBB2222", "cccccccccccccccccccc3333")
+SMTP_USER, SMTP_PASSWORD = "alerts", "Pa55-w0rd%/secret"
+
+
+def make_notice(**changes: object) -> DevelopmentNotice:
+    base = DevelopmentNotice(
+        kind="new",
+        development_id=7,
+        receiving_country="Kosovo",
+        stage=Stage.AGREEMENT,
+        deportee_count=50,
+        count_kind=CountKind.CAP,
+        event_date=date(2025, 6, 11),
+        first_seen=datetime(2025, 6, 11, 14, 2, tzinfo=UTC),
+        official=True,
+        sources=(
+            SourceRef("CBS News", "Kosovo agrees to accept deportees", "https://www.cbsnews.com/news/kosovo?a=1&b=2",
+                      "en", False, None),
+            SourceRef("U.S. Department of State", "Statement on Kosovo", "https://www.state.gov/kosovo",
+                      "en", True, None),
+        ),
+        excerpt="Kosovo has agreed to receive dozens of U.S. deportees from third countries.",
+        reasons=("stage cue: 'agreed to receive'", "receiving country: Kosovo", "count: up to 50"),
+        score=0.934,
+        dashboard_url="https://deportwatch.example.org/developments/7",
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def evil_notice() -> DevelopmentNotice:
+    return make_notice(
+        receiving_country="Kosovo <!channel>",
+        sources=(
+            SourceRef("Evil <@U123> outlet", EVIL_TITLE, "https://news.example.org/a?x=1&y=<2>", "en", False,
+                      None),
+            SourceRef("Sneaky", "click me <!here>", "javascript:alert(document.cookie)", None, False, None),
+        ),
+        excerpt=f"Excerpt {EVIL_TITLE}",
+        reasons=(f"matched {EVIL_TITLE}",),
+    )
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    with SmtpSink(credentials=(SMTP_USER, SMTP_PASSWORD)) as sink:
+        yield sink
+
+
+@pytest.fixture
+def webhook_sink() -> Iterator[WebhookSink]:
+    with WebhookSink() as sink, slack_endpoint(sink.url + "/services"):
+        yield sink
+
+
+def mail_url(sink: SmtpSink, password: str = SMTP_PASSWORD) -> str:
+    from urllib.parse import quote
+
+    return (f"mailto://{SMTP_USER}:{quote(password, safe='')}@127.0.0.1:{sink.port}"
+            "?from=deportwatch@example.org&to=team@example.org&mode=insecure")
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_redaction() -> Iterator[None]:
+    yield
+    clear_redaction()
