@@ -24,6 +24,7 @@ from spiders.urls import canonical_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
 
+HEADER_COMPLAINTS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 STATS = "deportwatch/feed"
 
@@ -47,6 +48,8 @@ class ParsedFeed:
 
     entries: tuple[FeedEntry, ...]
     error: str | None = None
+    warning: str | None = None
+    """Set when the feed was read despite being malformed (feedparser's "bozo" flag)."""
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -56,10 +59,13 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         headers["content-type"] = content_type
     parsed = feedparser.parse(body, response_headers=headers)
     entries = unique_entries(_entry_from(raw, url) for raw in parsed.entries)
+    problem = parsed.get("bozo_exception")
     if not parsed.version and not entries:
-        cause = parsed.get("bozo_exception") or "no RSS or Atom root element"
-        return ParsedFeed((), f"not a readable feed: {cause}")
-    return ParsedFeed(newest_first(entries))
+        return ParsedFeed((), f"not an RSS or Atom feed ({problem or 'no feed root element'})")
+    # Complaints about the HTTP headers say nothing about the feed itself.
+    if isinstance(problem, HEADER_COMPLAINTS):
+        problem = None
+    return ParsedFeed(newest_first(entries), warning=str(problem) if problem else None)
 
 
 def _entry_from(raw: Any, feed_url: str) -> FeedEntry | None:
@@ -216,6 +222,9 @@ class FeedSpider(scrapy.Spider):
             log.warning("source %s: feed %s unreadable: %s", self.source_id, response.url, parsed.error)
             yield self._fetch(response.status, error=parsed.error)
             return
+        if parsed.warning:
+            log.info("source %s: feed %s is malformed, read leniently: %s",
+                     self.source_id, response.url, parsed.warning)
         entries = parsed.entries[: self.max_entries]
         log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries))
         yield self._fetch(response.status, entries=len(parsed.entries), etag=_header(response, b"ETag"),

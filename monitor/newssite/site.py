@@ -99,7 +99,8 @@ class NewsSite:
         self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         with self._lock:
             self._cache.clear()
-        threading.Thread(target=server.serve_forever, name="newssite", daemon=True).start()
+        # A short poll interval keeps stop() quick; the loop is idle in select() between polls.
+        threading.Thread(target=server.serve_forever, args=(0.05,), name="newssite", daemon=True).start()
         return self.base_url
 
     def stop(self) -> None:
@@ -156,7 +157,7 @@ class NewsSite:
 
     def _tick(self) -> datetime:
         # Last-Modified has one-second resolution: every change must move it forward.
-        latest = max(self._changed.values(), default=self._started)
+        latest = max([self._started, *self._changed.values()])
         return max(_second(datetime.now(UTC)), latest + timedelta(seconds=1))
 
     def resource(self, path: str) -> _Resource:
@@ -260,6 +261,8 @@ def _handler_for(site: NewsSite) -> type[BaseHTTPRequestHandler]:
                 resource, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
             )
             body = b"" if fresh or not send_body else resource.body
+            # Counted before sending so a client that has its answer always sees it counted.
+            site._count(path, len(body), fresh)
             self.send_response(304 if fresh else resource.status)
             self.send_header("Content-Type", resource.content_type)
             self.send_header("Content-Length", "0" if fresh else str(len(resource.body)))
@@ -271,7 +274,6 @@ def _handler_for(site: NewsSite) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if body:
                 self.wfile.write(body)
-            site._count(path, len(body), fresh)
 
         def log_message(self, format: str, *args: object) -> None:
             """Requests are counted in ``NewsSite.requests``; stderr stays quiet."""
