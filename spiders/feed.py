@@ -213,20 +213,22 @@ class FeedSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[SourceFetch | scrapy.Request]:
         if response.status == 304:
-            log.info("source %s: feed %s not modified", self.source_id, self.url)
+            log.info("source %s: feed %s not modified", self.source_id, self.url, extra=self._about(self.url))
             yield self._fetch(304, not_modified=True, etag=_header(response, b"ETag") or self.etag,
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
         parsed = parse_feed(response.body, response.url, _header(response, b"Content-Type"))
         if parsed.error:
-            log.warning("source %s: feed %s unreadable: %s", self.source_id, response.url, parsed.error)
+            log.warning("source %s: feed %s unreadable: %s", self.source_id, response.url, parsed.error,
+                        extra=self._about(response.url))
             yield self._fetch(response.status, error=parsed.error)
             return
         if parsed.warning:
             log.info("source %s: feed %s is malformed, read leniently: %s",
-                     self.source_id, response.url, parsed.warning)
+                     self.source_id, response.url, parsed.warning, extra=self._about(response.url))
         entries = parsed.entries[: self.max_entries]
-        log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries))
+        log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries),
+                 extra=self._about(response.url))
         yield self._fetch(response.status, entries=len(parsed.entries), etag=_header(response, b"ETag"),
                           last_modified=_header(response, b"Last-Modified"))
         if self.follow:
@@ -236,10 +238,12 @@ class FeedSpider(scrapy.Spider):
         for rank, entry in enumerate(entries):
             reason = scheme_block_reason(entry.link)
             if reason is not None:
-                log.info("source %s: skipped entry %s: %s", self.source_id, entry.link, reason)
+                log.info("source %s: skipped entry %s: %s", self.source_id, entry.link, reason,
+                         extra=self._about(entry.link))
                 self._count("entries_skipped_scheme")
             elif entry.canonical in self.seen_urls:
-                log.debug("source %s: skipped %s: already stored", self.source_id, entry.link)
+                log.debug("source %s: skipped %s: already stored", self.source_id, entry.link,
+                          extra=self._about(entry.link))
                 self._count("entries_skipped_seen")
             else:
                 yield scrapy.Request(entry.link, callback=self.parse_article, errback=self.article_failed,
@@ -248,12 +252,14 @@ class FeedSpider(scrapy.Spider):
     def parse_article(self, response: Response, entry: FeedEntry) -> Iterator[FetchedPage]:
         if not is_html(response):
             kind = _header(response, b"Content-Type") or type(response).__name__
-            log.info("source %s: skipped %s: not an HTML page (%s)", self.source_id, response.url, kind)
+            log.info("source %s: skipped %s: not an HTML page (%s)", self.source_id, response.url, kind,
+                     extra=self._about(response.url))
             self._count("pages_skipped_not_html")
             return
         assert isinstance(response, TextResponse)
         final_url = declared_canonical(response) or response.url
-        log.debug("source %s: fetched %s as %s", self.source_id, entry.link, final_url)
+        log.debug("source %s: fetched %s as %s", self.source_id, entry.link, final_url,
+                  extra=self._about(entry.link))
         self._count("pages_fetched")
         yield FetchedPage(
             source_id=self.source_id,
@@ -274,17 +280,23 @@ class FeedSpider(scrapy.Spider):
         if isinstance(failure.value, UrlRefused):
             self._count("pages_refused")  # the middleware has logged the reason
             return
-        log.warning("source %s: failed %s: %s", self.source_id, url, describe_failure(failure))
+        log.warning("source %s: failed %s: %s", self.source_id, url, describe_failure(failure),
+                    extra=self._about(url))
         self._count("pages_failed")
 
     def feed_failed(self, failure: Failure) -> Iterator[SourceFetch]:
         error = describe_failure(failure)
-        log.warning("source %s: feed %s failed: %s", self.source_id, self.url, error)
+        log.warning("source %s: feed %s failed: %s", self.source_id, self.url, error,
+                    extra=self._about(self.url))
         status = failure.value.response.status if isinstance(failure.value, HttpError) else 0
         yield self._fetch(status, error=error)
 
     def _fetch(self, status: int, **fields: Any) -> SourceFetch:
         return SourceFetch(source_id=self.source_id, url=self.url, status=status, **fields)
+
+    def _about(self, url: str) -> dict[str, str]:
+        """Log-record fields that structured log formatters show next to the message."""
+        return {"source_id": self.source_id, "url": url}
 
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:

@@ -84,7 +84,8 @@ class UrlGuardMiddleware:
 
     def _record_drop(self, request: Request, reason: str) -> None:
         source_id = getattr(self.crawler.spider, "source_id", None)
-        log.warning("source %s: refused %s: %s", source_id, request.url, reason)
+        log.warning("source %s: refused %s: %s", source_id, request.url, reason,
+                    extra={"source_id": source_id, "url": request.url})
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"{STATS_PREFIX}/refused")

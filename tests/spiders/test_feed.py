@@ -258,6 +258,7 @@ def test_non_html_responses_are_skipped_with_a_logged_reason(
     [record] = [r for r in caplog.records if "not an HTML page" in r.getMessage()]
     message = record.getMessage()
     assert "test-source" in message and "https://news.example.com/report.pdf" in message
+    assert (getattr(record, "source_id", None), getattr(record, "url", None)) == ("test-source", "https://news.example.com/report.pdf")
 
 
 def test_html_without_content_type_is_kept() -> None:
@@ -272,5 +273,7 @@ def test_article_failures_are_counted_and_logged(caplog: pytest.LogCaptureFixtur
     with caplog.at_level(logging.WARNING, logger="spiders"):
         spider.article_failed(failure)
     assert stat(spider, "pages_failed") == 1
-    message = caplog.records[-1].getMessage()
+    record = caplog.records[-1]
+    message = record.getMessage()
     assert "test-source" in message and "https://news.example.com/gone" in message and "HTTP 410" in message
+    assert (getattr(record, "source_id", None), getattr(record, "url", None)) == ("test-source", "https://news.example.com/gone")

@@ -61,6 +61,7 @@ def test_disallowed_requests_are_refused_logged_and_counted(
     [record] = caplog.records
     assert "src-1" in record.getMessage() and Request(url).url in record.getMessage()
     assert reason in record.getMessage()
+    assert (getattr(record, "source_id", None), getattr(record, "url", None)) == ("src-1", Request(url).url)
 
 
 def test_public_ip_literals_pass_without_a_lookup() -> None:
