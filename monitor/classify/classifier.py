@@ -1,0 +1,122 @@
+"""The classifier: rules (lexicon, countries, stage, count) combined with the statistical model."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from monitor.classify.corpus import LabelRow, load_corpus, split
+from monitor.classify.countries import US
+from monitor.classify.evidence import Evidence, gather
+from monitor.classify.lang import guess_language
+from monitor.classify.model import RelevanceModel
+from monitor.classify.numbers import find_counts, pick_count
+from monitor.classify.rules import CountryAnalysis, analyse_countries
+from monitor.classify.stage import detect_stage
+from monitor.classify.text import Doc
+from monitor.types import Classification
+
+THRESHOLD = 0.5
+# How the final log-odds is made: W_RULES * rule log-odds + W_MODEL * model log-odds. The model
+# learns wording from the corpus; the rules carry the linguistic patterns that hold beyond it.
+W_RULES = 0.6
+W_MODEL = 1.0
+# When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
+# this, whatever the model says.
+VETO_CEILING = 0.2
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+class Classifier:
+    """Decides relevance, receiving country, stage and count for one article at a time.
+
+    Build it once (``Classifier.load()``) and reuse it: loading trains the model on the corpus train
+    split plus analyst labels, which takes a few seconds.
+    """
+
+    def __init__(self, model: RelevanceModel | None = None) -> None:
+        self.model = model
+
+    @classmethod
+    def load(cls, corpus_dir: Path | None = None, labels: Iterable[LabelRow] = (),
+             model_path: Path | None = None) -> Classifier:
+        """A classifier whose model is read from model_path if given, else trained on the corpus."""
+        if model_path is not None and model_path.exists():
+            return cls(RelevanceModel.load(model_path))
+        train, _ = split(load_corpus(corpus_dir))
+        rows = [*train, *labels]
+        if not any(r.relevant for r in rows) or all(r.relevant for r in rows):
+            return cls(None)
+        return cls(RelevanceModel.train(rows))
+
+    def classify(self, title: str, text: str, *, language: str | None = None) -> Classification:
+        """Classify one article; every decision carries short human-readable reasons."""
+        doc = Doc.from_article(title, text)
+        lang = language or guess_language(doc.raw)
+        countries = analyse_countries(doc)
+        evidence = gather(doc, countries)
+        score, score_reason = self._score(doc, evidence)
+        relevant = score >= THRESHOLD
+        reasons = [score_reason, *evidence.reasons, *countries.reasons]
+        mentioned = countries.mentioned_names
+        if not relevant:
+            return Classification(relevant=False, score=score, reasons=tuple(reasons),
+                                  countries_mentioned=mentioned, language=lang)
+        return self._describe(doc, countries, score, reasons, mentioned, lang)
+
+    def _score(self, doc: Doc, evidence: Evidence) -> tuple[float, str]:
+        rule_p = _sigmoid(evidence.logit)
+        if self.model is None:
+            logit, how = evidence.logit, f"rules {rule_p:.2f}"
+        else:
+            model_p = self.model.probability(doc.raw)
+            logit = W_RULES * evidence.logit + W_MODEL * _logit(model_p)
+            how = f"rules {rule_p:.2f}, model {model_p:.2f}"
+        score = _sigmoid(logit)
+        if evidence.veto and score > VETO_CEILING:
+            score = VETO_CEILING
+            how += f", capped by {evidence.veto} pattern"
+        return score, f"score {score:.2f} ({how})"
+
+    def _describe(self, doc: Doc, countries: CountryAnalysis, score: float, reasons: list[str],
+                  mentioned: tuple[str, ...], lang: str) -> Classification:
+        receiving = None if countries.ambiguous else countries.receiving
+        focus, other = _sentence_sets(doc, countries)
+        stage = detect_stage(doc, focus, other)
+        if stage.reason:
+            reasons.append(stage.reason)
+        count = pick_count(find_counts(doc, stage.stage, focus, other, lang))
+        if count is not None:
+            reasons.append(f'count {count.value} ({count.kind.value}): "{count.phrase}"')
+        if countries.ambiguous and countries.receiving is not None:
+            reasons.append("several receiving countries in the lead: none chosen")
+        return Classification(
+            relevant=True, score=score,
+            receiving_country=receiving.name if receiving else None,
+            country_code=receiving.code if receiving else None,
+            stage=stage.stage,
+            deportee_count=count.value if count else None,
+            count_kind=count.kind if count else None,
+            reasons=tuple(reasons), countries_mentioned=mentioned, language=lang,
+        )
+
+
+def _sentence_sets(doc: Doc, countries: CountryAnalysis) -> tuple[set[int], set[int]]:
+    """Sentences about the receiving country, and sentences about other countries only."""
+    receiving = countries.receiving.code if countries.receiving else None
+    by_sentence: dict[int, set[str]] = {}
+    for m in countries.mentions:
+        if m.code != US and m.code not in countries.nationalities:
+            by_sentence.setdefault(doc.sentence_of(m.start), set()).add(m.code)
+    focus = {s for s, codes in by_sentence.items() if receiving in codes}
+    other = {s for s, codes in by_sentence.items() if receiving not in codes}
+    return focus, other

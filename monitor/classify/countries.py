@@ -1,0 +1,184 @@
+"""Gazetteer: country names (en/es/fr/pt/de/it/sq), aliases, capitals and demonyms to ISO 3166-1 alpha-2."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+from monitor.classify.countries_data import (
+    ALIASES,
+    CITIES,
+    DEMONYMS,
+    NAME_OVERRIDES,
+    PERSONS,
+    REGIONS,
+    SKIP_NAMES,
+)
+from monitor.classify.text import Doc, fold
+
+US = "US"
+KINDS = ("country", "city", "demonym", "person")
+_TRANSLATION_LANGS = ("es", "fr", "pt", "de", "it", "sq", "hr")
+_MAX_NGRAM = 5
+_WORD = re.compile(r"[a-z0-9]+")
+# "US" and Croatian "SAD" name the United States only when written in capitals ("us", "sad" are words).
+_UPPER_ONLY = frozenset({"us", "sad"})
+# Country names that are also ordinary words, recognised only when capitalised ("Gana" is Ghana in
+# Spanish and Portuguese, "gana" means "wins").
+_CAPITALISED_ONLY = {"gana": "GH", "chine": "CN", "mali": "ML"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place or nationality found in an article."""
+
+    code: str
+    kind: str  # one of KINDS
+    surface: str
+    start: int
+    end: int
+
+
+def _key(name: str) -> str:
+    return " ".join(_WORD.findall(fold(name)))
+
+
+def _official_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        name = NAME_OVERRIDES.get(c.alpha_2) or getattr(c, "common_name", None) or c.name
+        names[c.alpha_2] = name
+    names.update({k: v for k, v in NAME_OVERRIDES.items() if k not in names})
+    return names
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], frozenset[str]]:
+    names = _official_names()
+    entries: dict[str, tuple[str, str]] = {}
+
+    def add(name: str, code: str, kind: str) -> None:
+        key = _key(name)
+        if key and key not in SKIP_NAMES and key not in entries:
+            entries[key] = (code, kind)
+
+    for region in REGIONS:
+        add(region, "", "region")
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang],
+                                        fallback=True) for lang in _TRANSLATION_LANGS]
+    for code, aliases in ALIASES.items():
+        for alias in aliases:
+            add(alias, code, "country")
+    for c in pycountry.countries:
+        english = [names[c.alpha_2], c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")]
+        for name in english:
+            if name:
+                add(name, c.alpha_2, "country")
+                add(name.split(",")[0], c.alpha_2, "country")
+        for tr in translations:
+            for name in (c.name, getattr(c, "common_name", "")):
+                local = tr.gettext(name) if name else ""
+                if local and local != name:
+                    add(local, c.alpha_2, "country")
+                    add(local.split(",")[0], c.alpha_2, "country")
+    for code, cities in CITIES.items():
+        for city in cities:
+            add(city, code, "city")
+    for code, persons in PERSONS.items():
+        for person in persons:
+            add(person, code, "person")
+    for code, forms in DEMONYMS.items():
+        for form in forms.split():
+            add(form.replace("_", " "), code, "demonym")
+    first_tokens = frozenset(k.split(" ")[0] for k in entries)
+    return names, entries, first_tokens
+
+
+def country_code(name: str) -> str | None:
+    """ISO 3166-1 alpha-2 code for a country name, alias, capital or demonym in any supported language."""
+    _, entries, _ = _tables()
+    key = _key(name)
+    if len(key) == 2 and key.upper() in _tables()[0]:
+        return key.upper()
+    hit = entries.get(key) or entries.get(_singular(key))
+    return hit[0] if hit else None
+
+
+def country_name(code: str) -> str:
+    """English short name as used in the corpus ("Kosovo", "Eswatini", "South Sudan")."""
+    names = _tables()[0]
+    try:
+        return names[code.upper()]
+    except KeyError:
+        raise KeyError(f"unknown country code {code!r}") from None
+
+
+def _singular(word: str) -> str:
+    if word.endswith("es") and len(word) > 5:
+        return word[:-2]
+    if word.endswith("s") and len(word) > 4:
+        return word[:-1]
+    return word
+
+
+def _plural_demonym(entries: dict[str, tuple[str, str]], words: list[str]) -> tuple[str, str] | None:
+    """Demonyms are listed in the singular; a plural ("Mexicans", "mexicanos", "guineens") maps back."""
+    head, last = words[:-1], words[-1]
+    once = _singular(last)
+    for cand in (once, _singular(once)):
+        if cand != last:
+            entry = entries.get(" ".join([*head, cand]))
+            if entry is not None and entry[1] == "demonym":
+                return entry
+    return None
+
+
+def find_mentions(doc: Doc) -> list[Mention]:
+    """Every country, capital and nationality word in the article, longest match first."""
+    _, entries, first_tokens = _tables()
+    tokens = doc.tokens
+    found: list[Mention] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i].text
+        if tok in _UPPER_ONLY and doc.raw[tokens[i].start:tokens[i].end].isupper():
+            found.append(Mention(US, "country", doc.raw[tokens[i].start:tokens[i].end],
+                                 tokens[i].start, tokens[i].end))
+            i += 1
+            continue
+        if tok in _CAPITALISED_ONLY and doc.raw[tokens[i].start].isupper():
+            found.append(Mention(_CAPITALISED_ONLY[tok], "country", doc.raw[tokens[i].start:tokens[i].end],
+                                 tokens[i].start, tokens[i].end))
+            i += 1
+            continue
+        if tok not in first_tokens and _singular(tok) not in first_tokens:
+            i += 1
+            continue
+        hit = None
+        for size in range(min(_MAX_NGRAM, n - i), 0, -1):
+            words = [t.text for t in tokens[i:i + size]]
+            entry = entries.get(" ".join(words))
+            if entry is None:
+                entry = _plural_demonym(entries, words)
+            if entry is not None:
+                hit = (size, entry)
+                break
+        if hit is None:
+            i += 1
+            continue
+        size, (code, kind) = hit
+        start, end = tokens[i].start, tokens[i + size - 1].end
+        if kind != "region":
+            found.append(Mention(code, kind, doc.raw[start:end], start, end))
+        i += size
+    return found
+
+
+def is_demonym(word: str) -> bool:
+    """True when a folded word (singular or plural) is a nationality word, e.g. "venezuelans"."""
+    _, entries, _ = _tables()
+    return _plural_demonym(entries, [word]) is not None or entries.get(word, ("", ""))[1] == "demonym"

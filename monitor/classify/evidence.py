@@ -1,0 +1,176 @@
+"""Rule evidence for relevance: cue hits, country roles and hard-negative patterns turned into a log-odds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from monitor.classify.countries import US
+from monitor.classify.lexicon import RECEPTION_PATTERN, TOPIC_PATTERN, Hit, scan
+from monitor.classify.rules import OTHER_SENDERS, CountryAnalysis
+from monitor.classify.text import Doc
+
+# Log-odds contributions of each kind of evidence, summed from PRIOR. On its own the rule score is
+# calibrated so that a third-country phrase with deportation words and a receiving country is clearly
+# relevant, and ambiguous words alone ("deportation flight", a country name) are clearly not.
+PRIOR = -3.0
+W_THIRD_COUNTRY = 2.6
+W_THIRD_COUNTRY_LEAD = 1.0
+W_THIRD_COUNTRY_WEAK = 0.9
+W_SAFE_THIRD = 1.4
+W_RECEPTION = 1.0
+W_DEPORTATION = 1.2
+W_NO_DEPORTATION = -3.0
+W_US = 0.6
+W_NO_US = -1.0
+W_RECEIVING = 1.4
+W_FOREIGN_DEPORTEES = 1.4
+W_OWN_NATIONALS = -3.5
+W_NEGATIVE = -0.6
+W_NEGATIVE_LEAD = -2.0
+W_OTHER_SENDER = -2.0
+NEGATIVE_CAP = -5.0
+# A third-country phrase halves hard-negative penalties: positives often mention look-alikes as
+# background (the UK-Rwanda plan, the Caribbean travel bans).
+THIRD_COUNTRY_DAMPING = 0.5
+# Negative types whose presence in the headline vetoes even when a third-country phrase is present:
+# they are other states' schemes or U.S. policies that are not removals to a third country.
+TITLE_VETO_TYPES = frozenset({"remain_in_mexico", "canada_stca", "eu_return_hubs", "refugee_admissions",
+                              "other_sender", "explainer", "origin_refuses", "abrego_criminal_case"})
+
+# Patterns that also appear in the lead of genuine developments, so they never veto on their own.
+_WEAK_LEAD_TYPES = frozenset({"interior_enforcement", "travel_ban", "own_nationals"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rule layer's verdict on relevance, with the reasons behind it."""
+
+    logit: float
+    hits: dict[str, list[Hit]]
+    veto: str | None
+    own_nationals: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def third_country(self) -> bool:
+        return bool(self.hits.get("third_country"))
+
+
+def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
+    """Sum the rule evidence for one article."""
+    hits: dict[str, list[Hit]] = defaultdict(list)
+    for hit in [*scan(TOPIC_PATTERN, doc.folded), *scan(RECEPTION_PATTERN, doc.folded)]:
+        hits[hit.category].append(hit)
+    reasons: list[str] = []
+    logit = PRIOR + _positive(doc, hits, reasons)
+    tc = bool(hits.get("third_country"))
+    us_named = bool(hits.get("us_actor")) or any(m.code == US for m in countries.mentions)
+    logit += W_US if us_named else W_NO_US
+    if not us_named:
+        reasons.append("no U.S. actor named")
+    receiving = countries.receiving
+    if receiving is not None and receiving.roles & {"destination", "weak_destination"}:
+        logit += W_RECEIVING
+    own = _own_nationals(countries, tc, hits)
+    foreign = countries.nationalities - {receiving.code if receiving else "", US}
+    if foreign and receiving is not None and not own:
+        logit += W_FOREIGN_DEPORTEES
+    if own:
+        logit += W_OWN_NATIONALS
+        reasons.append(f"own nationals returned: deportees are from {receiving.name if receiving else '?'}")
+    penalty, in_lead, in_title = _negatives(doc, hits, countries, us_named)
+    logit += penalty * (THIRD_COUNTRY_DAMPING if tc else 1.0)
+    if in_lead:
+        reasons.append("hard-negative pattern: " + ", ".join(in_lead))
+    us_in_lead = any(m.code == US and doc.sentence_of(m.start) <= 1 for m in countries.mentions)
+    veto = _veto(tc, own, us_named, us_in_lead, in_lead, in_title)
+    return Evidence(logit, dict(hits), veto, own, tuple(reasons))
+
+
+def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str]) -> float:
+    total = 0.0
+    tc = hits.get("third_country", [])
+    if tc:
+        total += W_THIRD_COUNTRY + (W_THIRD_COUNTRY_LEAD if doc.sentence_of(tc[0].start) <= 1 else 0.0)
+        reasons.append("third-country phrase: " + _quote(tc))
+    elif hits.get("safe_third"):
+        total += W_SAFE_THIRD
+        reasons.append("safe-third-country wording: " + _quote(hits["safe_third"]))
+    elif hits.get("third_country_weak"):
+        total += W_THIRD_COUNTRY_WEAK
+        reasons.append("ambiguous third-country phrase: " + _quote(hits["third_country_weak"]))
+    if hits.get("reception"):
+        total += W_RECEPTION
+        reasons.append("reception of deportees: " + _quote(hits["reception"]))
+    if hits.get("deportation") or hits.get("reception"):
+        total += W_DEPORTATION
+        reasons.append("deportation words: " + _quote(hits.get("deportation") or hits["reception"]))
+    elif not tc:
+        total += W_NO_DEPORTATION
+        reasons.append("no deportation or migration words")
+    return total
+
+
+def _own_nationals(countries: CountryAnalysis, tc: bool, hits: dict[str, list[Hit]]) -> bool:
+    """Deportees of the receiving country's own nationality, and no sign of anyone else."""
+    if tc:
+        return False
+    receiving = countries.receiving
+    if receiving is None:
+        return bool(hits.get("neg_own_nationals"))
+    others = countries.nationalities - {receiving.code, US}
+    return receiving.code in countries.nationalities and not others
+
+
+def _negatives(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis,
+               us_named: bool) -> tuple[float, list[str], list[str]]:
+    """Penalty for hard-negative patterns, the types seen in the lead and those seen in the headline."""
+    total = 0.0
+    in_lead: list[str] = []
+    in_title: list[str] = []
+    for key, found in hits.items():
+        if not key.startswith("neg_"):
+            continue
+        kind = key[4:]
+        lead = any(doc.sentence_of(h.start) <= 1 for h in found)
+        total += W_NEGATIVE + (W_NEGATIVE_LEAD if lead else 0.0)
+        if lead:
+            in_lead.append(f'{kind} ("{found[0].phrase}")')
+        if any(doc.in_title(h.start) for h in found):
+            in_title.append(kind)
+    canada = [m for m in countries.mentions if m.code == "CA"]
+    if hits.get("safe_third") and canada and "neg_canada_stca" not in hits:
+        total += W_NEGATIVE + W_NEGATIVE_LEAD
+        in_lead.append(f'canada_stca ("{canada[0].surface}")')
+        if doc.in_title(canada[0].start):
+            in_title.append("canada_stca")
+    senders = [m for m in countries.mentions if m.code in OTHER_SENDERS]
+    us_in_lead = any(m.code == US and doc.sentence_of(m.start) <= 1 for m in countries.mentions)
+    sender_in_lead = [m for m in senders if doc.sentence_of(m.start) <= 1]
+    if senders and (not us_named or (sender_in_lead and not us_in_lead)):
+        total += W_OTHER_SENDER
+        if sender_in_lead:
+            in_lead.append(f'other_sender ("{sender_in_lead[0].surface}")')
+        if any(doc.in_title(m.start) for m in senders) and not us_in_lead:
+            in_title.append("other_sender")
+    return max(total, NEGATIVE_CAP), in_lead, in_title
+
+
+def _veto(tc: bool, own: bool, us_named: bool, us_in_lead: bool, in_lead: list[str],
+          in_title: list[str]) -> str | None:
+    """The hard-negative type that overrides the model, if the rules see one clearly."""
+    if own:
+        return "own_nationals"
+    strong_title = [k for k in in_title if k in TITLE_VETO_TYPES and not (k == "other_sender" and us_in_lead)]
+    if strong_title:
+        return strong_title[0]
+    strong_lead = [k.split(" ")[0] for k in in_lead if k.split(" ")[0] not in _WEAK_LEAD_TYPES]
+    if strong_lead and (not tc or not us_named):
+        return strong_lead[0]
+    return None
+
+
+def _quote(hits: list[Hit], limit: int = 3) -> str:
+    phrases = list(dict.fromkeys(h.phrase for h in hits))[:limit]
+    return ", ".join(f'"{p}"' for p in phrases)

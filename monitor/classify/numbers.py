@@ -1,0 +1,186 @@
+"""Deportee counts: numbers of people (digits or words, en/es/fr/pt), told apart as caps or people moved."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.classify.countries import is_demonym
+from monitor.classify.text import Doc
+from monitor.types import CountKind, Stage
+
+_UNITS = {
+    # en
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+    # es
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciseis": 16, "diecisiete": 17,
+    "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21, "veintidos": 22, "veintitres": 23,
+    "veinticuatro": 24, "veinticinco": 25, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60,
+    "setenta": 70, "ochenta": 80, "noventa": 90, "docena": 12, "doscientos": 200, "doscientas": 200,
+    "trescientos": 300, "trescientas": 300,
+    # fr
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+    "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20,
+    "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "douzaine": 12, "dizaine": 10,
+    "vingtaine": 20, "trentaine": 30, "cinquantaine": 50, "centaine": 100,
+    # pt
+    "dois": 2, "duas": 2, "quatro": 4, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "doze": 12, "treze": 13,
+    "catorze": 14, "dezesseis": 16, "dezasseis": 16, "dezessete": 17, "dezoito": 18, "dezenove": 19,
+    "dezanove": 19, "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60,
+    "oitenta": 80, "duzentos": 200, "duzentas": 200, "trezentos": 300, "trezentas": 300,
+    "dezena": 10, "duzia": 12,
+}
+# Number words that are also ordinary words elsewhere ("once", "sept"), by the language they count in.
+_ONLY_IN = {"once": "es", "sept": "fr", "dix": "fr", "cent": "fr"}
+_CONTINUATION = frozenset({"one", "uno", "un", "une", "um", "uma"})
+_DOZEN = frozenset({"dozen", "docena", "douzaine", "duzia"})
+_HUNDRED = frozenset({"hundred", "cien", "ciento", "cent", "cents", "cem", "cento", "centenar", "centena"})
+_JOIN = frozenset({"and", "y", "e", "et"})
+_PEOPLE_TEXT = (
+    "deportees deportee migrants migrant people persons person individuals individual men man women "
+    "woman children nationals national immigrants detainees asylum seekers prisoners inmates "
+    "foreigners third-country tcns venezuelans africans asians deportados deportadas migrantes "
+    "personas hombres mujeres ninos nacionales ciudadanos extranjeros inmigrantes solicitantes reos "
+    "presos expulsados expulses expulsees personnes hommes femmes enfants ressortissants etrangers "
+    "demandeurs detenus pessoas homens mulheres criancas cidadaos estrangeiros imigrantes migrante "
+    "persona te deportuar migranata osoba migranten menschen personen"
+)
+_PEOPLE = frozenset(_PEOPLE_TEXT.split())
+_CAP_LEFT = re.compile(
+    r"(?:up to|as many as|a maximum of|maximum of|max(?:imum)? of|cap of|no more than|limit of|at most|"
+    r"hasta|un maximo de|maximo de|jusqu'a|au maximum|au plus|ate|no maximo|deri ne)\s*$"
+)
+_CAP_RIGHT = re.compile(r"^(?:\s\w+){0,4}?\s(?:per|a|each|every|al|por|par) (?:year|annum|ano|an|annee)")
+_MOVED_CONTEXT = re.compile(
+    r"arriv\w*|land\w*|flown|flew|deported|sent|received|took in|transferred|moved|repatriated|aboard|"
+    r"carrying|"
+    r"llegaron|llego|aterriz\w*|recibio|enviad\w*|trasladad\w*|arrive\w*|atterri\w*|chegaram|chegou|recebeu"
+)
+_MONEY_LEFT = re.compile(r"(?:[$€£¥]|us\$|usd|eur|r|gbp|ksh|cfa)\s*$")
+_NOT_PEOPLE_RIGHT = re.compile(
+    r"^[\s-]*(?:million|billion|millones|millions|milliards?|milhoes|milhao|mil\b|thousand|%|percent|"
+    r"por ciento|pour cent|por cento|dollars?|dolares|euros?|years?|ans|anos|days?|dias|jours|months?|meses|"
+    r"mois|hours?|horas|heures|km|kilomet\w*|miles|flights?|vuelos|vols|voos|countries|paises|pays|cases|"
+    r"casos|motions|-year|year-old)"
+)
+_AGE_LEFT = re.compile(r"(?:aged|age|ages|edad de|age de|idade de)\s*$")
+_TOTAL = re.compile(r"\b(?:total|in all|so far|overall|en total|au total|ao todo|hasta ahora|ya son)\b")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of people found in the text."""
+
+    value: int
+    kind: CountKind
+    phrase: str
+    start: int
+    sentence: int
+    score: float
+
+
+def _word_value(words: list[str], i: int, language: str | None) -> tuple[int, int] | None:
+    """Parse a run of number words starting at i; returns (value, words consumed)."""
+    current, j = 0, i
+    while j < len(words):
+        w = words[j]
+        lang = _ONLY_IN.get(w)
+        if lang and language and lang != language:
+            break
+        if w in _CONTINUATION and j > i and current >= 20:
+            current += 1
+        elif w in _DOZEN and current:
+            current *= 12
+        elif w in _UNITS and not (w in _DOZEN and j == i):
+            current = 80 if w.startswith("vingt") and current == 4 else current + _UNITS[w]
+        elif w in _HUNDRED:
+            current = max(current, 1) * 100
+        elif not (w in _JOIN and j > i and j + 1 < len(words) and words[j + 1] in _UNITS):
+            break
+        j += 1
+    return (current, j - i) if j > i and current > 0 else None
+
+
+def _people_after(words: list[str], k: int) -> bool:
+    for w in words[k:k + 4]:
+        if w in _PEOPLE or is_demonym(w):
+            return True
+        if w in ("more", "mas", "plus", "mais", "other", "otros", "autres", "outros", "of", "de", "des", "d"):
+            continue
+    return False
+
+
+def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
+                language: str | None = None) -> list[Count]:
+    """Numbers of people in the article, scored by how likely each is the development's count."""
+    folded = doc.folded
+    toks = doc.tokens
+    words = [t.text for t in toks]
+    counts: list[Count] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        value, size = _number_at(words, i, language)
+        if value is None:
+            i += 1
+            continue
+        start, end = tok.start, toks[i + size - 1].end
+        i += size
+        left, right = folded[max(0, start - 25):start], folded[end:end + 30]
+        if _MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left):
+            continue
+        cap = bool(_CAP_LEFT.search(left) or _CAP_RIGHT.match(right))
+        people = _people_after(words, i) or _group_left(left) or cap
+        if not people or (1900 <= value <= 2100 and not cap):
+            continue
+        s = doc.sentence_of(start)
+        s_start, s_end = doc.sentence_span(s)
+        moved = bool(_MOVED_CONTEXT.search(folded, s_start, s_end))
+        deal_stage = stage in (Stage.AGREEMENT, Stage.TALKS)
+        kind = CountKind.CAP if cap or (deal_stage and not moved) else CountKind.MOVED
+        score = doc.zone_weight(start) + (1.0 if s in focus else 0.0) - (2.0 if s in other else 0.0)
+        if (kind is CountKind.CAP) == (stage in (Stage.AGREEMENT, Stage.TALKS)):
+            score += 1.0
+        if _TOTAL.search(folded, max(s_start, start - 40), min(s_end, end + 40)):
+            score -= 0.7
+        counts.append(Count(value, kind, doc.raw[start:end], start, s, score))
+    return counts
+
+
+def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | None, int]:
+    w = words[i]
+    if w[0].isdigit():
+        digits = w.replace(",", "")
+        if "." in digits:  # "1.200" is Spanish/French thousands; "5.1" is a decimal
+            head, _, tail = digits.partition(".")
+            digits = head + tail if len(tail) == 3 and "." not in tail else ""
+        return (int(digits), 1) if digits.isdigit() and len(digits) <= 6 else (None, 1)
+    if w in ("a", "about", "une", "una", "uma", "some", "around", "nearly") and i + 1 < len(words) and \
+            words[i + 1] in ("dozen", "douzaine", "docena", "duzia", "dizaine", "dezena", "vingtaine",
+                             "cinquantaine", "centaine", "centenar", "centena"):
+        return _UNITS.get(words[i + 1], 100), 2
+    if w in ("one", "uno") and i + 1 < len(words) and words[i + 1] in ("man", "person", "deportee", "migrant",
+                                                                       "hombre", "persona", "woman"):
+        return 1, 1
+    if w in ("medio", "meia") and i + 1 < len(words) and words[i + 1] in ("centenar", "centena"):
+        return 50, 2
+    parsed = _word_value(words, i, language)
+    return parsed if parsed is not None else (None, 1)
+
+
+def _group_left(left: str) -> bool:
+    return bool(re.search(r"(?:group|batch|flight carrying|carrying|total of|grupo|groupe|contingente|lote|"
+                          r"accept|receive|take|took|recibir|aceptar|accueillir|receber|aceitar)\w* (?:of |"
+                          r"de )?$",
+                          left))
+
+
+def pick_count(counts: list[Count]) -> Count | None:
+    """The count that belongs to the development: best score, then earliest."""
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (c.score, -c.start))

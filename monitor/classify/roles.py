@@ -1,0 +1,123 @@
+"""The role of one country mention from the words around it: destination, nationality, actor, plain."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.classify.countries import Mention
+from monitor.classify.text import Doc
+
+_ART = r"(?:the |el |la |los |las |le |les |l'|o |a |os |as |al |au |aux |du |des |do |da )?"
+_GAP = r"(?: [\w'.-]+){0,4}?"
+# Verbs of movement or deals before "to X" / "in X": strong signs that X receives people.
+_DEST_STRONG_LEFT = re.compile(
+    r"(?:deport\w*|remov\w*|sent|send\w*|flown|flew|fly\w*|transfer\w*|relocat\w*|expel\w*|land\w*|arriv\w*|"
+    r"touched down|bound|headed|diverted|returned|moved|taken|shipped|deals?|agreements?|pacts?|accords?|"
+    r"mou|deportad\w*|enviad\w*|expulsad\w*|trasladad\w*|llegar\w*|llego|aterriz\w*|acuerdo|convenio|"
+    r"expuls\w*|renvoy\w*|envoy\w*|arrive\w*|atterri\w*|accord|chegar\w*|chego\w*|pous\w*|enviad\w*|acordo|"
+    r"transferid\w*|relocad\w*|deportuar\w*|deportirani\w*|memorand\w*|arrangements?)"
+    + _GAP + r" (?:to|into|in|at|with|a|al|hacia|en|con|vers|au|aux|avec|para|ao|em|no|na|com|rumo a|ne|u)"
+    r" " + _ART + r"$"
+)
+_DEST_WEAK_LEFT = re.compile(r"(?:^|\W)(?:to|into|a|hacia|vers|au|aux|para|ao|rumo a) " + _ART + r"$")
+# Right after X: "X has agreed to receive", "X aceptará", "X deal", "X's government said it will accept".
+_DEST_RIGHT = re.compile(
+    r"^(?:'s?)?,? ?(?:[\w'-]+ ){0,4}?(?:has |have |had |will |would |is |was |could |says it will |"
+    r"said it would |a |ha |va |vai |se |to |do te |ka )?(?:agree\w*|accept\w*|receiv\w*|takes?|taking|took|"
+    r"host\w*|welcom\w*|sign\w*|acept\w*|recib\w*|acog\w*|accueill\w*|recev\w*|recoit|recu|aceit\w*|receb\w*|"
+    r"acolh\w*|pranoj\w*|pranon\w*|pranoi\w*|prihvat\w*|primi\w*|deal|agreement|pact|accord|mou|"
+    r"begins? accepting|started|nimmt|aufzunehmen)"
+)
+_HOLD_LEFT = re.compile(
+    r"(?:held|detained|stuck|stranded|kept|bloqu\w*|retenid\w*|detenid\w*|retidos|detidos|base|camp|via|"
+    r"stopover|layover|escala|through)" + _GAP + r" (?:at|in|en|a|au|no|na|em|de|do|in)\s" + _ART + r"$"
+)
+_PEOPLE_WORDS = (r"men|women|people|persons|individuals|migrants|deportees|detainees|prisoners|immigrants|"
+                 r"deportados|migrantes|personas|hombres|expulses|personnes|pessoas|homens|asylum seekers|"
+                 r"nationals|citizens")
+_PEOPLE = r"(?:" + _PEOPLE_WORDS + r"|\d+)"
+_ORIGIN_LEFT = re.compile(
+    r"(?:(?:nationals?|citizens?|natives?|ressortissants?|originaires?|nacionales|ciudadanos|originarios|"
+    r"procedentes|oriund\w+|nacionalidad|nacionais|cidadaos|naturais|shtetas\w*|nationality)"
+    r"(?: \w+){0,2}? (?:of|from|de|du|des|da|do|d'|del|e|te|i)"
+    r"|(?:originally|born|hailing|coming|come|came|fled|fleeing|who are|who were|viennent|vienen|vem)"
+    r"(?: \w+)? (?:from|in|de|du|des|da|do)"
+    r"|" + _PEOPLE + r"(?: \w+){0,3}? (?:from|de|desde|du|des|da|do|d'|venus d[eu]|vindos d[eoa]))"
+    r" " + _ART + r"$|(?:from|de|du|des|da|do|d') (?:countries|paises|pays)(?: \w+){0,3} $"
+)
+LIST_JOIN = re.compile(r"^ ?(?:,|;|/|and|or|y|e|et|ou|o|dhe|i|und|ni) ?(?:and |or |y |e |et |ou |o |dhe |"
+    r"ni )?$")
+_NATIONALS_RIGHT = re.compile(r"^(?:-born| nationals?| citizens?| natives?| passport)")
+_ACTOR_RIGHT = re.compile(
+    r"^(?:'s)? ?(?:government|authorities|officials?|president|prime minister|foreign|minist\w*|embassy|"
+    r"parliament|lawmakers|court|cabinet|spokes\w*|gobierno|gouvernement|governo|autoridades|autorites|"
+    r"qeveri\w*)"
+)
+_ACTOR_LEFT = re.compile(
+    r"(?:government|gobierno|gouvernement|governo|autoridades|autorites|ministere|ministerio|canciller\w*|"
+    r"presiden\w*|embajada|ambassade|embaixada|state|estado|etat|territorio|territoire|pays|pais)\s+$"
+)
+# A demonym counts as the deportees' nationality when it names people: plural ("Mexicans",
+# "venezolanos") or next to a word for people ("Mexican man", "ressortissants ghanéens").
+_PEOPLE_RIGHT = re.compile(
+    r"^[\s-]*(?:[\w-]+ )?(?:" + _PEOPLE_WORDS + r"|man|woman|national|citizen|deportee|migrant|detainee|"
+    r"prisoner|hombre|mujer|ciudadano|nacional|migrante|deportado|homme|ressortissant|cidadao|homem)\b"
+)
+_PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
+_NEGATED_LEFT = re.compile(
+    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnone of them|\bnor)[- ](?:[\w'-]+ ){0,3}?(?:from )?$|"
+    r"(?:only one|un seul|une seule|solo uno|solo una|apenas um|apenas uma|one of them|one of the \w+)"
+    r"(?: [\w'-]+){0,4} $"
+)
+_NEGATION = re.compile(r"\b(?:not|never|no|nao|pas|n't|won't|refuses?|rejects?|declined|denies|niega|"
+    r"rechaza)\b")
+_PLURAL_LEFT = re.compile(r"(?:\b(?:des|les|los|las|os|as|ces|plusieurs|of|de|dozens of|\d+)) $")
+_ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("nationality", _ORIGIN_LEFT, "left"),
+    ("nationality", _NATIONALS_RIGHT, "right"),
+    ("plain", _HOLD_LEFT, "left"),
+    ("destination", _DEST_STRONG_LEFT, "left"),
+    ("destination", _DEST_RIGHT, "right"),
+    ("weak_destination", _DEST_WEAK_LEFT, "left"),
+    ("actor", _ACTOR_RIGHT, "right"),
+)
+
+
+def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tuple[str, str]:
+    """The role of one mention and the words that show it.
+
+    Roles: destination, weak_destination, nationality, actor, negated, plain; prev is the previous
+    mention and its role, so that lists ("nationals of Vietnam, Jamaica and Laos") share a role.
+    """
+    folded = doc.folded
+    s_start, s_end = doc.sentence_span(doc.sentence_of(m.start))
+    lo, hi = max(s_start, m.start - 60), min(s_end, m.end + 70)
+    left, right = folded[lo:m.start], folded[m.end:hi]
+    if _NEGATED_LEFT.search(left):
+        return "negated", m.surface
+    if m.kind == "demonym":
+        return _demonym_role(m, left, right), m.surface
+    if (prev is not None and prev[1] == "nationality" and prev[0].code != "US"
+            and LIST_JOIN.match(folded[prev[0].end:m.start])):
+        return "nationality", m.surface
+    for role, pattern, side in _ROLE_PATTERNS:
+        found = pattern.search(left) if side == "left" else pattern.match(right)
+        if found:
+            if side == "left":
+                return role, doc.raw[lo + found.start():m.end].strip()
+            if role == "destination" and _NEGATION.search(found.group()):
+                return "negated", doc.raw[m.start:m.end + found.end()].strip()
+            return role, doc.raw[m.start:m.end + found.end()].strip()
+    return "plain", m.surface
+
+
+def _demonym_role(m: Mention, left: str, right: str) -> str:
+    if _ACTOR_RIGHT.match(right) or _ACTOR_LEFT.search(left):
+        return "actor"
+    surface = m.surface.lower()
+    plural = surface.endswith("s") and not surface.endswith(("ese", "ss"))
+    if (plural and not surface.endswith(("ais", "ois"))) or _PLURAL_LEFT.search(left):
+        return "nationality"
+    if _PEOPLE_WORD_LEFT.search(left) or _PEOPLE_RIGHT.match(right):
+        return "nationality"
+    return "plain"

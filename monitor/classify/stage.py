@@ -1,0 +1,93 @@
+"""Stage detector: weighs stage cue words by where they sit and applies the labelling priorities."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from monitor.classify.lexicon import Hit, scan
+from monitor.classify.stage_cues import STAGE_PATTERN
+from monitor.classify.text import Doc
+from monitor.types import Stage
+
+_TIER_WEIGHT = {"s": 2.0, "w": 0.45}
+_CATEGORY_STAGE = {
+    "talks": Stage.TALKS,
+    "agreement": Stage.AGREEMENT,
+    "court": Stage.COURT_RULING,
+    "paused": Stage.PAUSED_OR_ENDED,
+    "criticism": Stage.CRITICISM,
+}
+# Ties go to the more specific (and rarer) stage.
+_PRIORITY = (Stage.COURT_RULING, Stage.PAUSED_OR_ENDED, Stage.CRITICISM, Stage.FURTHER_ARRIVALS,
+             Stage.FIRST_ARRIVALS, Stage.AGREEMENT, Stage.TALKS)
+# Ordinal markers ("second group") are arrival evidence too; onward moves by the receiving state
+# ("repatriated", "sent on to Togo") count only in the headline and lead, where they are the news.
+FURTHER_AS_ARRIVAL = 0.8
+ONWARD_AS_ARRIVAL = 0.6
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """The detected stage, the score of every stage and the cues behind the winner."""
+
+    stage: Stage | None
+    scores: dict[Stage, float]
+    cues: tuple[str, ...]
+
+    @property
+    def reason(self) -> str | None:
+        if self.stage is None:
+            return None
+        return f"stage {self.stage.value}: " + ", ".join(f'"{c}"' for c in self.cues[:4])
+
+
+def _split(category: str) -> tuple[str, float]:
+    base, _, tier = category.partition("_")
+    return base, _TIER_WEIGHT.get(tier, 1.0)
+
+
+def _sentence_factor(doc: Doc, hit: Hit, focus: set[int], other: set[int]) -> float:
+    """Cues in sentences about the receiving country count more than those about other countries."""
+    s = doc.sentence_of(hit.start)
+    if s in focus:
+        return 1.4
+    return 0.5 if s in other else 1.0
+
+
+def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
+                 other_sentences: set[int] | None = None) -> StageResult:
+    """The stage the article reports, from its cue words (see stage_cues.STAGE_CUES)."""
+    focus = focus_sentences or set()
+    other = (other_sentences or set()) - focus
+    weight: dict[str, float] = defaultdict(float)
+    cues: dict[str, list[str]] = defaultdict(list)
+    for hit in scan(STAGE_PATTERN, doc.folded):
+        base, tier = _split(hit.category)
+        if base == "onward" and doc.sentence_of(hit.start) > 1:
+            continue
+        weight[base] += tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
+        if tier > 1:
+            weight[f"{base}_strong"] += tier * doc.zone_weight(hit.start)
+        cues[base].append(hit.phrase)
+    scores: dict[Stage, float] = {stage: weight[cat] for cat, stage in _CATEGORY_STAGE.items()}
+    arrival = (weight["arrival"] + FURTHER_AS_ARRIVAL * weight["further"]
+               + ONWARD_AS_ARRIVAL * weight["onward"])
+    if arrival > 0:
+        first = weight["first"] + weight["arrival_strong"]
+        further = weight["further"] + weight["onward"]
+        stage = Stage.FURTHER_ARRIVALS if further > first else Stage.FIRST_ARRIVALS
+        scores[stage] = arrival
+    best = max(_PRIORITY, key=lambda st: (scores.get(st, 0.0), -_PRIORITY.index(st)))
+    if scores.get(best, 0.0) <= 0:
+        return StageResult(None, scores, ())
+    return StageResult(best, scores, tuple(dict.fromkeys(_cues_for(best, cues))))
+
+
+def _cues_for(stage: Stage, cues: dict[str, list[str]]) -> list[str]:
+    if stage is Stage.FIRST_ARRIVALS:
+        return cues["first"] + cues["arrival"]
+    if stage is Stage.FURTHER_ARRIVALS:
+        return cues["further"] + cues["onward"] + cues["arrival"]
+    cat = next(c for c, st in _CATEGORY_STAGE.items() if st is stage)
+    return cues[cat]

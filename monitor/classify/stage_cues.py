@@ -1,0 +1,145 @@
+"""Stage cue vocabulary per stage and language, in three strengths, compiled once."""
+
+from __future__ import annotations
+
+from monitor.classify.lexicon import compile_groups
+
+# Category names end in "_s" (strong, weight 2), nothing (1) or "_w" (weak, 0.45). Strong cues come
+# first: at one position the first matching group wins. "arrival" words are split into first and
+# further arrivals by the ordinal markers ("first", "further") around them.
+STAGE_CUES: dict[str, tuple[str, ...]] = {
+    "criticism_s": (
+        r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
+        r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
+        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of) "
+        r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
+        r"dumping ground", r"not a dumping",
+        r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive)",
+        r"(?:se )?nieg\w* a (?:recibir|aceptar)", r"refuse\w* (?:d'accueillir|de recevoir)",
+        r"recus\w* (?:a )?receber",
+    ),
+    "talks_s": (
+        r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
+        r"near(?:ing)? (?:a |an )?"
+        r"(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
+        r"(?:fase|etapa) final",
+        r"stade precoce", r"derniere ligne droite", r"productive discussions", r"(?:fase|etapa) inicial",
+        r"(?:asked|pressed|presses|pressing|urged|approached|sollicit\w*|solicit\w*) (?:[\w-]+ ){0,4}(?:to|"
+        r"pour|para|a) "
+        r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar)",
+        r"(?:seek\w*|pursu\w*|buscar|busca|cherche\w*) (?:[\w-]+ ){0,3}(?:deals?|agreements?|acuerdos?|"
+        r"accords?)",
+    ),
+    "paused_s": (
+        r"on hold", r"shelve\w*", r"put (?:the )?brakes", r"frena\w*", r"suspend\w*", r"suspen[cs]\w*",
+        r"terminat\w*", r"prisoner (?:swap|exchange)", r"swap", r"canje",
+        r"intercambio de (?:prisioneros|presos)",
+        r"echange de prisonniers", r"troca de prisioneiros", r"returned all", r"pulled out", r"scrapped",
+    ),
+    "court_s": (
+        r"court challenge", r"legal challenge", r"lawsuits?", r"sued", r"sues", r"class action",
+        r"habeas corpus",
+        r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
+        r"sala constitucional",
+        r"recurso de habeas", r"fallo", r"a jug[eé]", r"statue", r"decid\w* que", r"declaro", r"anula\w*",
+        r"set aside", r"supreme court", r"corte suprema", r"suprema corte", r"cour supreme",
+    ),
+    "agreement_s": (
+        r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
+        r"signs?",
+        r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
+        r"will (?:accept|receive|take|host|join)", r"(?:to|will) (?:temporarily )?host",
+        r"to take (?:in )?up to",
+        r"(?:accept|receive|take|host|acoger|recibir|aceptar|accueillir|recevoir|receber|aceitar|acolher)\w* "
+        r"(?:in )?(?:up to|as many as|hasta|jusqu'a|ate) \d+", r"up to \d+", r"hasta \d+", r"jusqu'a \d+",
+        r"ate \d+",
+        r"aceptara", r"recibira", r"acogera", r"accueillera", r"acceptera", r"recevra", r"aceitara",
+        r"recebera",
+        r"vai (?:acolher|receber)", r"va (?:accueillir|recevoir)", r"accepte d'accueillir",
+        r"accepte de recevoir",
+        r"acepta recibir", r"aceita receber", r"se (?:ofrece|oferece)", r"offers? to", r"se suma",
+        r"joins? (?:the )?"
+        r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti", r"nimmt", r"aufzunehmen",
+        r"firm[oó]", r"firmaron", r"assinou", r"assinaram", r"a signe", r"ont signe", r"willingness",
+    ),
+    "arrival_s": (
+        r"first (?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|deportation flight|"
+        r"people)",
+        r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
+        r"begins? (?:accepting|receiving|taking)",
+        r"began (?:accepting|receiving|taking)", r"started (?:accepting|receiving|taking)",
+        r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu) (?:\d+|"
+        r"[a-z]+teen|five|"
+        r"seven|eight|nine|ten|six|four|three|two|dozens)", r"ka filluar", r"kane ardhur",
+        r"a commence a accueillir",
+        r"comenzo a recibir", r"comecou a receber",
+    ),
+    "further": (
+        r"second (?:group|flight|batch|wave|plane|round|deportation flight)",
+        r"another (?:group|flight|batch)",
+        r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)", r"third (?:group|flight)",
+        r"(?:\d+|\w+) more (?:deportees|migrants|people|men|third)",
+        r"additional (?:deportees|migrants|people)",
+        r"bringing (?:the )?total", r"segundo (?:grupo|vuelo|voo)", r"otro (?:grupo|vuelo)", r"nuevo grupo",
+        r"deuxieme (?:groupe|vol)", r"(?:\w+ )?nouveaux (?:expulses|migrants|ressortissants)",
+        r"nouveau groupe",
+        r"autre groupe", r"novo grupo", r"outro grupo", r"mais (?:\d+|\w+) (?:migrantes|deportados|pessoas)",
+        r"nuevos deportados", r"novos deportados",
+    ),
+    "first": (
+        r"primer (?:vuelo|grupo|contingente)", r"premier (?:vol|groupe)", r"premiers (?:expulses|migrants)",
+        r"primeiro (?:voo|grupo)", r"initial group", r"primeros (?:deportados|migrantes)",
+        r"primeiros (?:deportados|migrantes)",
+    ),
+    "onward": (
+        r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"onward", r"moved (?:on )?to",
+        r"transferred (?:on )?to", r"repatri\w*", r"sent (?:on )?to (?:togo|darien|neighbouring)",
+    ),
+    "arrival": (
+        r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
+        r"flown (?:in|to)",
+        r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
+        r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
+        r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
+        r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,4}(?:to|a|para|"
+        r"vers|au|aux|"
+        r"en|em) ", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
+    ),
+    "talks": (
+        r"talks", r"discuss\w*", r"negotiat\w*", r"approached", r"explor\w*", r"proposals?", r"consider\w*",
+        r"weighing", r"conversaciones", r"negociacion\w*", r"dialogos?", r"propuestas?", r"pourparlers",
+        r"negociations?", r"discussions?", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
+        r"bisedim\w*",
+        r"pregovor\w*", r"requests?", r"solicitud", r"demande", r"pedido", r"could", r"possible",
+        r"potential\w*",
+    ),
+    "agreement": (
+        r"concluded", r"finali[sz]\w*", r"asylum cooperative agreements?", r"safe third country agreements?",
+        r"acuerdos? de tercer pais seguro", r"acordo de terceiro pais seguro", r"memorando\w*",
+        r"notas diplomaticas", r"signe\w*", r"assin\w*", r"marreveshj\w*", r"nenshkru\w*", r"sporazum\w*",
+        r"vereinbar\w*", r"accordo", r"confirm\w* (?:a |the )?(?:deal|agreement|arrangement)", r"aceita\w*",
+        r"accepte\w*", r"acepta\w*", r"agreed",
+    ),
+    "court": (
+        r"judges?", r"rules", r"courts?", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
+        r"juez\w*", r"jueza", r"demanda\w*", r"recurso", r"amparo", r"juge", r"cour", r"plainte", r"juiz\w*",
+        r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
+    ),
+    "paused": (
+        r"halt\w*", r"paused?", r"pauses", r"cancel\w*", r"withdr\w*", r"freed", r"released", r"liberad\w*",
+        r"libere\w*", r"libertad\w*", r"regresan", r"rentrent", r"regressam", r"back to caracas",
+    ),
+    "criticism": (
+        r"denie[sd]", r"deny\w*", r"refus\w*", r"reject\w*", r"declined", r"alarm\w*", r"critici\w*",
+        r"condemn\w*",
+        r"outrage\w*", r"slam\w*", r"blast\w*", r"disclos\w*", r"niega\w*", r"desmient\w*", r"rechaz\w*",
+        r"denunci\w*", r"dement\w*", r"rejett\w*", r"rejeit\w*", r"recus\w*", r"questioned", r"opposition",
+        r"minority", r"demand\w*", r"urg\w*", r"warn\w*",
+    ),
+    "agreement_w": (r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?",
+                    r"acordos?", r"pactos?", r"convenios?"),
+    "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio"),
+    "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
+    "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
+}
+STAGE_PATTERN = compile_groups(STAGE_CUES)
