@@ -49,3 +49,9 @@ URL_GUARD_DNS_CACHE_SECONDS = 300.0
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl feed -O out.jsonl` for inspection: every item field but the raw page bytes, which
+# JSON cannot hold. The daemon stores items through its pipeline and never uses feed exports.
+FEED_EXPORT_FIELDS = [
+    "source_id", "url", "final_url", "status", "entries", "not_modified", "etag", "last_modified", "error",
+    "encoding", "feed_title", "feed_summary", "feed_published", "fetched_at", "headers",
+]
