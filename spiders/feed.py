@@ -240,7 +240,7 @@ class FeedSpider(scrapy.Spider):
             if reason is not None:
                 log.info("source %s: skipped entry %s: %s", self.source_id, entry.link, reason,
                          extra=self._about(entry.link))
-                self._count("entries_skipped_scheme")
+                self._count("entries_skipped_bad_url")
             elif entry.canonical in self.seen_urls:
                 log.debug("source %s: skipped %s: already stored", self.source_id, entry.link,
                           extra=self._about(entry.link))

@@ -41,14 +41,19 @@ def canonical_url(url: str) -> str:
     parameters, AMP/mobile host and path variants, and a trailing ``index.html``/``index.htm``
     (servers answer ``/dir/`` and ``/dir/index.html`` with the same page); sorts the remaining
     query parameters; keeps the case of the path, its trailing slash and the ``www.`` prefix
-    (neither is safe to fold on every site).
+    (neither is safe to fold on every site). A malformed URL (bad IPv6 literal, port out of
+    range) is its own canonical form, stripped of surrounding blanks: dedup keys never raise.
     """
-    parts = urlsplit(safe_url_string(url.strip()))
+    try:
+        parts = urlsplit(safe_url_string(url.strip()))
+        port = parts.port
+    except ValueError:
+        return url.strip()
     scheme = parts.scheme.lower()
     host = _canonical_host(parts.hostname or "")
     netloc = host
-    if parts.port is not None and parts.port != DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{parts.port}"
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
     path = _canonical_path(parts.path)
     query = _canonical_query(parts.query)
     return urlunsplit((scheme, netloc, path, query, ""))
@@ -171,8 +176,12 @@ def is_public_host(host: str) -> bool:
 
 
 def scheme_block_reason(url: str) -> str | None:
-    """Why *url* is not an http(s) URL with a host, or None."""
-    parts = urlsplit(url)
+    """Why *url* is not a well-formed http(s) URL with a host, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what validates it
+    except ValueError as e:
+        return f"malformed URL: {e}"
     if parts.scheme.lower() not in DEFAULT_PORTS:
         return f"scheme {parts.scheme or '(none)'!r} is not http or https"
     if not parts.hostname:

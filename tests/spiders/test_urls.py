@@ -97,6 +97,8 @@ def test_a_name_is_refused_when_any_of_its_addresses_is_private() -> None:
         ("data:text/html,hi", True, False, "scheme 'data'"),
         ("javascript:alert(1)", True, False, "scheme"),
         ("http:///no-host", True, False, "no host"),
+        ("http://[::1/broken", True, False, "malformed URL"),
+        ("http://example.com:99999/", True, False, "malformed URL"),
     ],
 )
 def test_url_allowed(url: str, allow_private: bool, allowed: bool, reason_part: str | None) -> None:
