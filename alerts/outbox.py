@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.notice import notice_for
+from alerts.redact import redact
 from alerts.render import Rendered, render_development
-from alerts.send import Channel, SendResult, send
+from alerts.send import Channel, SendResult, send, url_secrets
 from db import store
 from db.models import Alert, utcnow
 from db.session import transaction
@@ -113,7 +114,8 @@ def render_claimed(factory: sessionmaker[Session], claimed: Claimed, dashboard_u
     """The message for a claimed row: developments are rendered from their current state."""
     if claimed.development_id is not None and claimed.kind in ("new", "update"):
         with transaction(factory) as s:
-            changes = tuple(str(c) for c in claimed.payload.get("changes", []) or [])  # type: ignore[union-attr]
+            raw = claimed.payload.get("changes")
+            changes = tuple(str(c) for c in raw) if isinstance(raw, list) else ()
             notice = notice_for(s, claimed.development_id, claimed.kind, changes=changes, dashboard_url=dashboard_url)
         return render_development(notice)
     p = claimed.payload
@@ -157,7 +159,8 @@ async def _deliver(
             result = await send(channel, rendered, timeout=cfg.send_timeout_s)
         except Exception as e:  # a rendering bug must not lose the row: it stays in the outbox with the error
             log.exception("alert %s could not be prepared", claimed.id)
-            result = SendResult(ok=False, error=f"{type(e).__name__}: {e}", retry_after=None)
+            error = redact(f"{type(e).__name__}: {e}", url_secrets(channel.url))
+            result = SendResult(ok=False, error=error, retry_after=None)
     return await asyncio.to_thread(_record, factory, claimed, result, cfg)
 
 

@@ -81,7 +81,9 @@ def run(
 @app.command()
 def crawl(
     config: ConfigOpt = None,
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source id (repeatable).")
+    ] = None,
     dispatch: Annotated[bool, typer.Option(help="Send due alerts after the crawl.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -147,7 +149,7 @@ def developments(config: ConfigOpt = None, as_json: JsonOpt = False,
         return
     for d in rows:
         count = f" ({d['deportee_count']})" if d["deportee_count"] is not None else ""
-        typer.echo(f"#{d['id']:<4} {str(d['event_date'] or ''):<10} {d['receiving_country'] or '(all)':<20} "
+        typer.echo(f"#{d['id']:<4} {d['event_date'] or ''!s:<10} {d['receiving_country'] or '(all)':<20} "
                    f"{d['stage']:<16}{count}  {len(d['sources'])} source(s){'  [official]' if d['official'] else ''}")
         for s in d["sources"][:5]:
             typer.echo(f"        {s['outlet'] or ''}: {s['title'][:80]}  {s['url']}")
@@ -262,7 +264,8 @@ def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         return
     for r in rows:
         health = f"failing x{r['consecutive_failures']}: {r['last_error']}" if r["consecutive_failures"] else "ok"
-        typer.echo(f"{r['id']:<32} {r['kind']:<8} every {r['interval_s']:>6.0f}s  last ok {r['last_ok'] or '-'}  {health}")
+        last_ok = r["last_ok"] or "-"
+        typer.echo(f"{r['id']:<32} {r['kind']:<8} every {r['interval_s']:>6.0f}s  last ok {last_ok}  {health}")
 
 
 @app.command()

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings as ScrapySettings
@@ -33,7 +33,7 @@ SPIDERS: dict[str, str] = {
 
 def spider_class(kind: str) -> type[Any]:
     module, _, name = SPIDERS[kind].rpartition(".")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return cast(type[Any], getattr(importlib.import_module(module), name))
 
 
 def scrapy_settings(rt: Runtime, context_key: str) -> ScrapySettings:
@@ -109,8 +109,9 @@ def run_with_reactor(main: Callable[[], Awaitable[T]]) -> T:
     from scrapy.utils.reactor import install_reactor
 
     install_reactor(REACTOR)
-    from twisted.internet import reactor
+    from twisted.internet import reactor as installed
 
+    reactor: Any = installed
     box: dict[str, Any] = {}
 
     async def wrapper() -> None:
@@ -119,10 +120,10 @@ def run_with_reactor(main: Callable[[], Awaitable[T]]) -> T:
         except BaseException as e:  # handed back to the caller below
             box["error"] = e
         finally:
-            reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
+            reactor.callLater(0, reactor.stop)
 
-    reactor.callWhenRunning(lambda: asyncio.ensure_future(wrapper()))  # type: ignore[attr-defined]
-    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    reactor.callWhenRunning(lambda: asyncio.ensure_future(wrapper()))
+    reactor.run(installSignalHandlers=False)
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return cast(T, box["value"])

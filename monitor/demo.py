@@ -14,8 +14,8 @@ import yaml
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from alerts.render import render_development
 from alerts.notice import notice_for
+from alerts.render import render_development
 from db.models import Alert
 from db.session import transaction
 from monitor.config import Settings
@@ -30,7 +30,7 @@ SLACK_DEMO_URL = "slack://T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
 
 def local_mail_url(host: str, port: int) -> str:
     """An Apprise URL for a plain SMTP server on loopback (no TLS, no login)."""
-    return f"mailto://{host}:{port}?from=deportwatch@localhost&to=policy-team@localhost&smtp={host}&mode=insecure"
+    return f"mailto://{host}:{port}?from=deportwatch@localhost&to=policy-team@localhost&mode=insecure"
 
 
 def demo_config(site: NewsSite, smtp: SmtpSink, official: set[str]) -> dict[str, Any]:

@@ -23,6 +23,9 @@ WINDOW = timedelta(days=30)
 COURT_WINDOW = timedelta(days=7)
 # Arrivals with a different count more than this long after the last report are a new flight.
 NEW_FLIGHT_GAP = timedelta(days=5)
+# When reports disagree evenly, a concrete event (a flight, a signature, a ruling) outranks talk about it.
+STAGE_PRECEDENCE = [s.value for s in (Stage.FIRST_ARRIVALS, Stage.FURTHER_ARRIVALS, Stage.AGREEMENT, Stage.COURT_RULING,
+                                      Stage.PAUSED_OR_ENDED, Stage.TALKS, Stage.CRITICISM)]
 ARRIVALS = {Stage.FIRST_ARRIVALS.value, Stage.FURTHER_ARRIVALS.value}
 
 
@@ -85,7 +88,10 @@ def find_development(
         Development.status != "false_alarm",
         or_(Development.last_seen >= now - window, Development.event_date >= (now - window).date()),
     )
-    q = q.where(Development.country_code.is_(None) if country_code is None else Development.country_code == country_code)
+    same_country = (
+        Development.country_code.is_(None) if country_code is None else Development.country_code == country_code
+    )
+    q = q.where(same_country)
     candidates = session.scalars(q.order_by(Development.last_seen.desc()).limit(20)).all()
     for dev in candidates:
         if dev.stage == stage:
@@ -130,7 +136,13 @@ def _new_development(session: Session, article: Article, cls: Classification, no
 
 
 def enqueue_development_alerts(
-    session: Session, dev_id: int, kind: str, channels: Sequence[ChannelRoute], *, key: str = "", changes: Sequence[str] = ()
+    session: Session,
+    dev_id: int,
+    kind: str,
+    channels: Sequence[ChannelRoute],
+    *,
+    key: str = "",
+    changes: Sequence[str] = (),
 ) -> int:
     """Write one outbox row per immediate channel; returns how many were new."""
     written = 0
@@ -188,10 +200,11 @@ def ingest(
 
 
 def _majority_stage(session: Session, dev: Development) -> str:
-    """The stage most of a development's reports give; the current one wins a tie."""
+    """The stage most of a development's reports give; a tie goes to the most concrete event."""
     counts = Counter(a.stage for a in store.development_articles(session, dev.id) if a.stage)
-    best = max(counts.values(), default=0)
-    return dev.stage if counts.get(dev.stage, 0) == best else counts.most_common(1)[0][0]
+    if not counts:
+        return dev.stage
+    return max(counts, key=lambda st: (counts[st], -STAGE_PRECEDENCE.index(st) if st in STAGE_PRECEDENCE else -99))
 
 
 def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool:

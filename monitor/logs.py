@@ -36,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 data[key] = value
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            data["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
 
 

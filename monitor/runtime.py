@@ -43,7 +43,11 @@ class Runtime:
         return tuple(ChannelRoute(c.name, frozenset(c.tags)) for c in self.config.channels)
 
     def secrets(self) -> list[str]:
+        from alerts.send import url_secrets
+
         secrets = self.config.secrets()
+        for url in list(secrets):
+            secrets.extend(url_secrets(url))
         url = self.database_url
         if "@" in url and ":" in url.split("@", 1)[0].split("://", 1)[-1]:
             secrets.append(url.split("://", 1)[-1].split("@", 1)[0].split(":", 1)[1])

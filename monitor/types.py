@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """Where a development stands; the values are the strings used in data files and output."""
 
     TALKS = "talks"
@@ -19,7 +19,7 @@ class Stage(str, Enum):
     CRITICISM = "criticism"
 
 
-class CountKind(str, Enum):
+class CountKind(StrEnum):
     """What a number of people means: a cap in an agreement, or people actually moved."""
 
     CAP = "cap"

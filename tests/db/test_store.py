@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import store
-from db.models import Alert, Article as ArticleRow, Development, Source
+from db.models import Alert, Development, Source
+from db.models import Article as ArticleRow
 from db.session import transaction
 from monitor.developments import ChannelRoute, ingest
 from monitor.extract import content_hash
@@ -115,7 +116,8 @@ def test_concurrent_reports_open_one_development(factory: sessionmaker[Session])
         try:
             barrier.wait()
             with transaction(factory) as s:
-                results.append(ingest(s, art(f"https://x{i}.example/k", f"text {i}"), kosovo(), CHANNELS).development_id)
+                r = ingest(s, art(f"https://x{i}.example/k", f"text {i}"), kosovo(), CHANNELS)
+                results.append(r.development_id)
         except BaseException as e:
             errors.append(e)
 

@@ -41,7 +41,7 @@ def site() -> Iterator[NewsSite]:
 
 
 def write_config(path: Path, site: NewsSite, smtp: SmtpSink, *, interval: str = "1h", **extra: Any) -> Path:
-    official = {a.outlet for a in site.articles() if a.official}
+    official = {a.outlet for a in site.articles if a.official}
     cfg = {
         "sources": [{"id": f"site-{o}", "kind": "feed", "url": u, "interval": interval, "allow_private": True,
                      "official": o in official} for o, u in site.feed_urls().items()],

@@ -25,7 +25,7 @@ def test_crawl_alerts_once_per_development_and_recrawl_stores_nothing(
     r = cli(webhook.url, "crawl", "--config", str(cfg), "--json", db_url=db_url)
     assert r.returncode == 0, r.stderr
     first = json.loads(r.stdout)
-    assert first["articles"] == len(site.articles())
+    assert first["articles"] == len(site.articles)
     assert all(s["error"] is None for s in first["sources"])
     # Kosovo agreement (two outlets + the State Department) and the Eswatini flight: two developments.
     assert first["new_developments"] == 2

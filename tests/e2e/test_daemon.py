@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -58,7 +57,7 @@ def test_daemon_alerts_then_stops_cleanly(
     finally:
         if proc.poll() is None:
             proc.kill()
-    out, err = proc.communicate()
+    _, err = proc.communicate()
     assert code == 0, err[-3000:]
     assert stopped_in < 10
     assert "Traceback" not in err
