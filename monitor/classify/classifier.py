@@ -20,8 +20,8 @@ from monitor.types import Classification
 THRESHOLD = 0.5
 # How the final log-odds is made: W_RULES * rule log-odds + W_MODEL * model log-odds. The model
 # learns wording from the corpus; the rules carry the linguistic patterns that hold beyond it.
-W_RULES = 0.6
-W_MODEL = 1.0
+W_RULES = 1.0
+W_MODEL = 0.6
 # When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
 # this, whatever the model says.
 VETO_CEILING = 0.2
@@ -94,7 +94,7 @@ class Classifier:
         stage = detect_stage(doc, focus, other)
         if stage.reason:
             reasons.append(stage.reason)
-        count = pick_count(find_counts(doc, stage.stage, focus, other, lang))
+        count = pick_count(find_counts(doc, stage.stage, focus, other, lang), stage.stage)
         if count is not None:
             reasons.append(f'count {count.value} ({count.kind.value}): "{count.phrase}"')
         if countries.ambiguous and countries.receiving is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.classify.countries import is_demonym
 from monitor.classify.text import Doc
@@ -55,9 +55,9 @@ _CAP_LEFT = re.compile(
     r"hasta|un maximo de|maximo de|jusqu'a|au maximum|au plus|ate|no maximo|deri ne)\s*$"
 )
 _CAP_RIGHT = re.compile(r"^(?:\s\w+){0,4}?\s(?:per|a|each|every|al|por|par) (?:year|annum|ano|an|annee)")
-_MOVED_CONTEXT = re.compile(
-    r"arriv\w*|land\w*|flown|flew|deported|sent|received|took in|transferred|moved|repatriated|aboard|"
-    r"carrying|"
+_ARRIVED = re.compile(
+    r"arriv\w*|land\w*|flown|flew|were (?:deported|sent)|received|took in|transferred|moved|repatriated|"
+    r"aboard|carrying|on board|"
     r"llegaron|llego|aterriz\w*|recibio|enviad\w*|trasladad\w*|arrive\w*|atterri\w*|chegaram|chegou|recebeu"
 )
 _MONEY_LEFT = re.compile(r"(?:[$€£¥]|us\$|usd|eur|r|gbp|ksh|cfa)\s*$")
@@ -67,6 +67,28 @@ _NOT_PEOPLE_RIGHT = re.compile(
     r"mois|hours?|horas|heures|km|kilomet\w*|miles|flights?|vuelos|vols|voos|countries|paises|pays|cases|"
     r"casos|motions|-year|year-old)"
 )
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+           r"septiembre|octubre|noviembre|diciembre|janvier|fevrier|mars|avril|mai|juin|juillet|aout|"
+           r"septembre|octobre|novembre|decembre|janeiro|fevereiro|marco|maio|junho|julho|setembro|outubro|"
+           r"novembro|dezembro)")
+_MONTH_LEFT = re.compile(_MONTHS + r"\.? $")
+_MONTH_RIGHT = re.compile(r"^(?: de)? " + _MONTHS + r"\b")
+_PLANNED = re.compile(r"\b(?:would|will|expected|due to|set to|to be|could|plans?|announced that|"
+                      r"se espera|llegaran|doivent|devem|vao)\b")
+_EARLIER = re.compile(r"\b(?:last year|earlier this year|previously|el ano pasado|l'an dernier|l'annee derniere|"
+                      r"no ano passado|(?:in|en|em) " + _MONTHS + r"(?: de)? (?:19|20)\d\d)\b")
+_SINGLE_CASE = re.compile(r"\babrego garcia\b")
+_PERSON_NOUNS = frozenset((
+    "man", "woman", "national", "citizen", "deportee", "migrant", "detainee", "hombre", "mujer",
+    "ciudadano", "nacional", "migrante", "deportado", "homme", "ressortissant", "citoyen", "cidadao",
+    "homem"
+))
+_SINGULAR_ARTICLES = frozenset(["a", "an", "the", "one", "al", "el", "un", "una", "le", "o", "um", "uma"])
+_AFTER_PERSON = frozenset((
+    "and", "who", "was", "is", "had", "deported", "y", "que", "fue", "deportado", "et", "qui", "a",
+    "expulse", "e", "foi"
+))
 _AGE_LEFT = re.compile(r"(?:aged|age|ages|edad de|age de|idade de)\s*$")
 _TOTAL = re.compile(r"\b(?:total|in all|so far|overall|en total|au total|ao todo|hasta ahora|ya son)\b")
 
@@ -97,7 +119,7 @@ def _word_value(words: list[str], i: int, language: str | None) -> tuple[int, in
             current *= 12
         elif w in _UNITS and not (w in _DOZEN and j == i):
             current = 80 if w.startswith("vingt") and current == 4 else current + _UNITS[w]
-        elif w in _HUNDRED:
+        elif w in _HUNDRED and not (j == i and w == "hundred"):
             current = max(current, 1) * 100
         elif not (w in _JOIN and j > i and j + 1 < len(words) and words[j + 1] in _UNITS):
             break
@@ -123,32 +145,80 @@ def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
     counts: list[Count] = []
     i = 0
     while i < len(toks):
-        tok = toks[i]
         value, size = _number_at(words, i, language)
+        single = value is None and _single_person(words, i)
+        value = 1 if single else value
         if value is None:
             i += 1
             continue
-        start, end = tok.start, toks[i + size - 1].end
+        start, end = toks[i].start, toks[i + size - 1].end
         i += size
         left, right = folded[max(0, start - 25):start], folded[end:end + 30]
-        if _MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left):
+        if _excluded(left, right):
             continue
         cap = bool(_CAP_LEFT.search(left) or _CAP_RIGHT.match(right))
-        people = _people_after(words, i) or _group_left(left) or cap
+        people = single or _people_after(words, i) or _group_left(left) or cap
         if not people or (1900 <= value <= 2100 and not cap):
             continue
-        s = doc.sentence_of(start)
-        s_start, s_end = doc.sentence_span(s)
-        moved = bool(_MOVED_CONTEXT.search(folded, s_start, s_end))
-        deal_stage = stage in (Stage.AGREEMENT, Stage.TALKS)
-        kind = CountKind.CAP if cap or (deal_stage and not moved) else CountKind.MOVED
-        score = doc.zone_weight(start) + (1.0 if s in focus else 0.0) - (2.0 if s in other else 0.0)
-        if (kind is CountKind.CAP) == (stage in (Stage.AGREEMENT, Stage.TALKS)):
-            score += 1.0
-        if _TOTAL.search(folded, max(s_start, start - 40), min(s_end, end + 40)):
-            score -= 0.7
-        counts.append(Count(value, kind, doc.raw[start:end], start, s, score))
+        count = _scored(doc, value, start, end, cap, stage, focus, other)
+        counts.append(replace(count, kind=CountKind.MOVED, phrase=f"one {count.phrase}") if single else count)
+    counts = [c for c in counts if not c.phrase.startswith("one ") or not _crowded(doc, c, counts)]
+    if not counts and _SINGLE_CASE.search(folded):
+        m = _SINGLE_CASE.search(folded)
+        assert m is not None
+        counts.append(Count(1, CountKind.MOVED, doc.raw[m.start():m.end()], m.start(),
+                            doc.sentence_of(m.start()), 0.0))
     return counts
+
+
+def _crowded(doc: Doc, single: Count, counts: list[Count]) -> bool:
+    """A single person named next to a group ("Nigerians and a Gambian") is not the count."""
+    if any(c.sentence == single.sentence and c is not single for c in counts):
+        return True
+    s_start, s_end = doc.sentence_span(single.sentence)
+    return any(is_demonym(w) and w.endswith("s") and is_demonym(w[:-1])
+               for w in doc.folded[s_start:s_end].split())
+
+
+def _excluded(left: str, right: str) -> bool:
+    """Money, percentages, durations, ages and dates are not people."""
+    return bool(_MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left)
+                or _MONTH_LEFT.search(left) or _MONTH_RIGHT.match(right))
+
+
+def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage | None,
+            focus: set[int], other: set[int]) -> Count:
+    folded = doc.folded
+    s = doc.sentence_of(start)
+    s_start, s_end = doc.sentence_span(s)
+    lo, hi = max(s_start, start - 30), min(s_end, end + 30)
+    arrived = bool(_ARRIVED.search(folded, lo, hi))
+    deal_stage = stage in (Stage.AGREEMENT, Stage.TALKS)
+    kind = CountKind.CAP if cap or (deal_stage and not arrived) else CountKind.MOVED
+    score = doc.zone_weight(start) + (0.5 if s in focus else 0.0) - (2.0 if s in other else 0.0)
+    if (kind is CountKind.CAP) == deal_stage:
+        score += 1.0
+    if arrived and not deal_stage:
+        score += 0.8
+    if _PLANNED.search(folded, lo, hi) and not deal_stage:
+        score -= 1.0
+    if _TOTAL.search(folded, lo, hi):
+        score -= 0.7
+    if _EARLIER.search(folded, s_start, s_end):
+        score -= 1.5
+    return Count(value, kind, doc.raw[start:end], start, s, score)
+
+
+def _single_person(words: list[str], i: int) -> bool:
+    """One person named by nationality: "the Mexican man", "al mexicano", "a Gambian"."""
+    w = words[i]
+    if not is_demonym(w) or (w.endswith("s") and is_demonym(w[:-1])):
+        return False
+    prev = words[i - 1] if i else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if nxt in _PERSON_NOUNS or prev in ("al", "del"):
+        return True
+    return (prev in _SINGULAR_ARTICLES or i == 0) and nxt in _AFTER_PERSON
 
 
 def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | None, int]:
@@ -179,8 +249,13 @@ def _group_left(left: str) -> bool:
                           left))
 
 
-def pick_count(counts: list[Count]) -> Count | None:
-    """The count that belongs to the development: best score, then earliest."""
+def pick_count(counts: list[Count], stage: Stage | None) -> Count | None:
+    """The count that belongs to the development: best score, then earliest.
+
+    Arrivals report people moved, never the cap of the deal behind them.
+    """
+    if stage in (Stage.FIRST_ARRIVALS, Stage.FURTHER_ARRIVALS):
+        counts = [c for c in counts if c.kind is CountKind.MOVED]
     if not counts:
         return None
     return max(counts, key=lambda c: (c.score, -c.start))

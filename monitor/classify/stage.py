@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,6 +26,13 @@ _PRIORITY = (Stage.COURT_RULING, Stage.PAUSED_OR_ENDED, Stage.CRITICISM, Stage.F
 # ("repatriated", "sent on to Togo") count only in the headline and lead, where they are the news.
 FURTHER_AS_ARRIVAL = 0.8
 ONWARD_AS_ARRIVAL = 0.6
+# A headline states the news: when its own cues clearly favour one stage, that stage wins.
+TITLE_MARGIN = 1.5
+TITLE_MIN = 2.0
+# Cues after "after", "despite", "tras"... describe what came before the news, not the news.
+_BACKDROP = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
+                       r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
+BACKDROP_FACTOR = 0.3
 
 
 @dataclass(frozen=True)
@@ -60,28 +68,47 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
     """The stage the article reports, from its cue words (see stage_cues.STAGE_CUES)."""
     focus = focus_sentences or set()
     other = (other_sentences or set()) - focus
-    weight: dict[str, float] = defaultdict(float)
-    cues: dict[str, list[str]] = defaultdict(list)
-    for hit in scan(STAGE_PATTERN, doc.folded):
-        base, tier = _split(hit.category)
-        if base == "onward" and doc.sentence_of(hit.start) > 1:
-            continue
-        weight[base] += tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
-        if tier > 1:
-            weight[f"{base}_strong"] += tier * doc.zone_weight(hit.start)
-        cues[base].append(hit.phrase)
-    scores: dict[Stage, float] = {stage: weight[cat] for cat, stage in _CATEGORY_STAGE.items()}
-    arrival = (weight["arrival"] + FURTHER_AS_ARRIVAL * weight["further"]
-               + ONWARD_AS_ARRIVAL * weight["onward"])
-    if arrival > 0:
-        first = weight["first"] + weight["arrival_strong"]
-        further = weight["further"] + weight["onward"]
-        stage = Stage.FURTHER_ARRIVALS if further > first else Stage.FIRST_ARRIVALS
-        scores[stage] = arrival
-    best = max(_PRIORITY, key=lambda st: (scores.get(st, 0.0), -_PRIORITY.index(st)))
+    hits = scan(STAGE_PATTERN, doc.folded)
+    whole, cues = _weigh(doc, hits, focus, other)
+    title, _ = _weigh(doc, [h for h in hits if doc.in_title(h.start)], focus, other)
+    scores = _stage_scores(whole)
+    ranked = sorted(_stage_scores(title).items(), key=lambda kv: -kv[1])
+    if ranked and ranked[0][1] >= TITLE_MIN and (len(ranked) == 1 or ranked[0][1] >= TITLE_MARGIN * ranked[1][1]):
+        best = ranked[0][0]
+    else:
+        best = max(_PRIORITY, key=lambda st: (scores.get(st, 0.0), -_PRIORITY.index(st)))
     if scores.get(best, 0.0) <= 0:
         return StageResult(None, scores, ())
     return StageResult(best, scores, tuple(dict.fromkeys(_cues_for(best, cues))))
+
+
+def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
+           other: set[int]) -> tuple[dict[str, float], dict[str, list[str]]]:
+    weight: dict[str, float] = defaultdict(float)
+    cues: dict[str, list[str]] = defaultdict(list)
+    for hit in hits:
+        base, tier = _split(hit.category)
+        if base == "onward" and doc.sentence_of(hit.start) > 1:
+            continue
+        w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
+        if _BACKDROP.search(doc.folded, max(0, hit.start - 40), hit.start):
+            w *= BACKDROP_FACTOR
+        weight[base] += w
+        if tier > 1:
+            weight[f"{base}_strong"] += w
+        cues[base].append(hit.phrase)
+    return weight, cues
+
+
+def _stage_scores(weight: dict[str, float]) -> dict[Stage, float]:
+    scores = {stage: weight[cat] for cat, stage in _CATEGORY_STAGE.items() if weight.get(cat)}
+    arrival = (weight.get("arrival", 0.0) + FURTHER_AS_ARRIVAL * weight.get("further", 0.0)
+               + ONWARD_AS_ARRIVAL * weight.get("onward", 0.0))
+    if arrival > 0:
+        first = weight.get("first", 0.0) + weight.get("arrival_strong", 0.0)
+        further = weight.get("further", 0.0) + weight.get("onward", 0.0)
+        scores[Stage.FURTHER_ARRIVALS if further > first else Stage.FIRST_ARRIVALS] = arrival
+    return scores
 
 
 def _cues_for(stage: Stage, cues: dict[str, list[str]]) -> list[str]:

@@ -42,7 +42,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
         r"recurso de habeas", r"fallo", r"a jug[eé]", r"statue", r"decid\w* que", r"declaro", r"anula\w*",
-        r"set aside", r"supreme court", r"corte suprema", r"suprema corte", r"cour supreme",
+        r"set aside", r"blocks?", r"blocked", r"barred", r"bars", r"(?:judge|juez|jueza|juge|juiz\w*) (?:[\w-]+ ){0,3}"
+        r"(?:says?|said|rules?|ruled|orders?|ordered|finds?|found|warns?|warned|dice|dijo|ordena|ordeno|estime|"
+        r"diz|disse|affirme)", r"supreme court", r"corte suprema", r"suprema corte", r"cour supreme",
     ),
     "agreement_s": (
         r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
@@ -57,26 +59,27 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recebera",
         r"vai (?:acolher|receber)", r"va (?:accueillir|recevoir)", r"accepte d'accueillir",
         r"accepte de recevoir",
-        r"acepta recibir", r"aceita receber", r"se (?:ofrece|oferece)", r"offers? to", r"se suma",
+        r"acepta recibir", r"aceita receber", r"(?:se )?(?:ofrece|oferece)", r"offers? to", r"propose\w* de",
+        r"confirm\w* (?:[\w'-]+ ){0,3}(?:deal|agreement|arrangement|acuerdo|accord|acordo)", r"se suma",
         r"joins? (?:the )?"
         r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti", r"nimmt", r"aufzunehmen",
-        r"firm[oó]", r"firmaron", r"assinou", r"assinaram", r"a signe", r"ont signe", r"willingness",
+        r"firmo", r"firmaron", r"assinou", r"assinaram", r"a signe", r"ont signe", r"willingness",
     ),
     "arrival_s": (
-        r"first (?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|deportation flight|"
-        r"people)",
+        r"first (?:[\w-]+ )?(?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|people|"
+        r"deportation flight|third-country)",
         r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
         r"begins? (?:accepting|receiving|taking)",
         r"began (?:accepting|receiving|taking)", r"started (?:accepting|receiving|taking)",
-        r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu) (?:\d+|"
-        r"[a-z]+teen|five|"
-        r"seven|eight|nine|ten|six|four|three|two|dozens)", r"ka filluar", r"kane ardhur",
-        r"a commence a accueillir",
-        r"comenzo a recibir", r"comecou a receber",
+        r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu|accueille|recoit|recibe|"
+        r"recebe|receives|welcomes|takes in|acoge) (?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|three|two|"
+        r"dozens|cinco|siete|ocho|nueve|diez|cinq|sept|huit|neuf|dix|sete|oito|nove|dez)",
+        r"ka filluar", r"kane ardhur", r"a commence a accueillir", r"comenzo a recibir", r"comecou a receber",
+        r"(?:ha|han|has|have|had) (?:recibido|received)", r"(?:a|ont) recu", r"tem recebido",
     ),
     "further": (
-        r"second (?:group|flight|batch|wave|plane|round|deportation flight)",
-        r"another (?:group|flight|batch)",
+        r"second (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round|deportation flight)",
+        r"another (?:[\w-]+ )?(?:group|flight|batch)",
         r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)", r"third (?:group|flight)",
         r"(?:\d+|\w+) more (?:deportees|migrants|people|men|third)",
         r"additional (?:deportees|migrants|people)",
@@ -101,7 +104,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
-        r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,4}(?:to|a|para|"
+        r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|a|para|"
         r"vers|au|aux|"
         r"en|em) ", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
     ),
@@ -117,11 +120,11 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"concluded", r"finali[sz]\w*", r"asylum cooperative agreements?", r"safe third country agreements?",
         r"acuerdos? de tercer pais seguro", r"acordo de terceiro pais seguro", r"memorando\w*",
         r"notas diplomaticas", r"signe\w*", r"assin\w*", r"marreveshj\w*", r"nenshkru\w*", r"sporazum\w*",
-        r"vereinbar\w*", r"accordo", r"confirm\w* (?:a |the )?(?:deal|agreement|arrangement)", r"aceita\w*",
+        r"vereinbar\w*", r"accordo", r"aceita\w*",
         r"accepte\w*", r"acepta\w*", r"agreed",
     ),
     "court": (
-        r"judges?", r"rules", r"courts?", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
+        r"rules", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
         r"juez\w*", r"jueza", r"demanda\w*", r"recurso", r"amparo", r"juge", r"cour", r"plainte", r"juiz\w*",
         r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
     ),
@@ -139,7 +142,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "agreement_w": (r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?",
                     r"acordos?", r"pactos?", r"convenios?"),
     "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio"),
-    "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
+    "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*", r"judges?", r"courts?"),
     "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
 }
 STAGE_PATTERN = compile_groups(STAGE_CUES)
