@@ -58,6 +58,12 @@ class Classifier:
             return cls(None)
         return cls(RelevanceModel.train(rows))
 
+    def save(self, path: Path) -> None:
+        """Persist the trained model (joblib) so a later start can skip training."""
+        if self.model is None:
+            raise ValueError("this classifier has no trained model to save")
+        self.model.save(path)
+
     def classify(self, title: str, text: str, *, language: str | None = None) -> Classification:
         """Classify one article; every decision carries short human-readable reasons."""
         doc = Doc.from_article(title, text)

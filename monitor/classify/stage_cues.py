@@ -105,8 +105,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
         r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|a|para|"
-        r"vers|au|aux|"
-        r"en|em) ", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
+        r"vers|au|aux|en|em)", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
     ),
     "talks": (
         r"talks", r"discuss\w*", r"negotiat\w*", r"approached", r"explor\w*", r"proposals?", r"consider\w*",
