@@ -14,6 +14,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
+from monitor.config import DEFAULT_CONFIG, load_config
 from spiders.items import SourceFetch
 from spiders.listing import ListingSpider, parse_listing, validate_selectors
 from tests.spiders.sites import LoopbackSite, article_page, crawl
@@ -199,3 +200,12 @@ def test_recrawl_with_validators_is_not_modified(site: LoopbackSite) -> None:
                             "etag": fetch["etag"], "last_modified": fetch["last_modified"]}])
     assert (again.fetch("koror")["not_modified"], again.pages) == (True, [])
     assert len(site.requests_for("/news/palau")) == 1
+
+
+def test_shipped_listing_sources_have_usable_selectors() -> None:
+    listings = [s for s in load_config(DEFAULT_CONFIG).sources if s.kind == "listing"]
+    assert len(listings) >= 4
+    for source in listings:
+        assert validate_selectors(source.selectors) == [], source.id
+        spider = make_spider(source_id=source.id, url=source.url, selectors=dict(source.selectors))
+        assert spider.problems == [] and 1 <= spider.max_pages <= 3

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from scrapy.utils.test import get_crawler
 
+from monitor.config import DEFAULT_CONFIG, load_config
 from spiders.items import SourceFetch
 from spiders.search import (
     SearchSpider,
@@ -254,3 +255,21 @@ def test_searches_on_one_provider_are_spaced_across_crawls(sites: tuple[Loopback
     times = sorted(h.at for h in api.requests_for("/api/v2/doc/doc"))
     assert len(times) == 3 and all(b - a >= 1.4 for a, b in pairwise(times))
     assert [result.fetch(f"gdelt-{i}")["entries"] for i in range(3)] == [0, 0, 0]
+
+
+def test_shipped_search_sources_run_in_three_languages_on_both_providers() -> None:
+    sources = load_config(DEFAULT_CONFIG).sources
+    searches = [s for s in sources if s.kind == "search"]
+    for source in searches:
+        assert validate_search(source.url, source.query) == [], source.id
+        spider = make_spider(source_id=source.id, url=source.url, query=source.query, language=source.language)
+        assert spider.problems == [] and (source.query or "") in unquote(spider.search)
+    assert {(detect_provider(s.url), s.language) for s in searches} >= {
+        (provider, lang) for provider in ("google_news", "gdelt") for lang in ("en", "es", "fr")}
+    assert len(sources) >= 30 and {s.kind for s in sources} == {"feed", "sitemap", "listing", "search"}
+    for source in sources:
+        kind = source.tags[0]
+        assert kind in {"official", "wire", "national", "local", "search"}, source.id
+        assert source.language in source.tags, source.id
+        limit = {"official": 900, "search": 900, "wire": 1800, "national": 1800, "local": 3600}[kind]
+        assert source.interval_s <= limit and (kind != "official" or source.official), source.id

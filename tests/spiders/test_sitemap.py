@@ -17,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from monitor.config import DEFAULT_CONFIG, load_config
 from spiders.feed import FeedEntry
 from spiders.items import SourceFetch
 from spiders.sitemap import SitemapSpider, parse_sitemap, recent_children, recent_entries
@@ -230,3 +231,12 @@ def test_recrawl_with_validators_is_not_modified_until_the_sitemap_changes(site:
     after = crawl([site], [{"kind": "sitemap", "source_id": "wire", "url": url, **state}])
     assert (after.fetch("wire")["entries"], after.urls("wire")) == (2, [second_story[0]])
     assert len(site.requests_for("/news/kosovo.html")) == 1
+
+
+def test_shipped_sitemap_sources_build_spiders() -> None:
+    sitemaps = [s for s in load_config(DEFAULT_CONFIG).sources if s.kind == "sitemap"]
+    assert len(sitemaps) >= 3
+    for source in sitemaps:
+        spider = make_spider(source_id=source.id, url=source.url, max_entries=source.max_entries,
+                             language=source.language, selectors=dict(source.selectors), query=source.query)
+        assert (spider.url, spider.max_age_days) == (source.url, 3.0)
