@@ -138,6 +138,49 @@ class CrawlConfig(BaseModel):
     concurrent_requests: int = Field(default=16, ge=1)
 
 
+_PASSWORD_HASH = re.compile(r"^(scrypt\$\d+\$\d+\$\d+|pbkdf2_sha256\$\d+)\$[A-Za-z0-9+/=_-]+\$[A-Za-z0-9+/=_-]+$")
+
+
+class DashboardUser(BaseModel):
+    """A dashboard login: a name and a password hash (`python -m monitor.dashboard.passwd` makes one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    password_hash: SecretStr
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash(cls, v: SecretStr) -> SecretStr:
+        if not _PASSWORD_HASH.match(v.get_secret_value()):
+            raise ValueError("expected 'scrypt$N$r$p$salt$hash' or 'pbkdf2_sha256$iterations$salt$hash'")
+        return v
+
+
+class DashboardConfig(BaseModel):
+    """Who may open the dashboard: an access token and/or named users; nobody when neither is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token: SecretStr | None = None
+    users: tuple[DashboardUser, ...] = ()
+    session_secret: SecretStr | None = None
+    """Signs login cookies; set it when several replicas serve the dashboard or logins must survive restarts."""
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    secure_cookies: bool = False
+    """Mark cookies Secure: set it when the dashboard is reached over HTTPS."""
+
+    @field_validator("token", "session_secret", mode="after")
+    @classmethod
+    def _strong(cls, v: SecretStr | None) -> SecretStr | None:
+        # ``${VAR:-}`` with VAR unset leaves an empty string: treat it as not configured.
+        if v is None or not v.get_secret_value().strip():
+            return None
+        if len(v.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters long")
+        return v
+
+
 class AppConfig(BaseModel):
     """The whole YAML file."""
 
@@ -148,6 +191,7 @@ class AppConfig(BaseModel):
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()
     crawl: CrawlConfig = CrawlConfig()
+    dashboard: DashboardConfig = DashboardConfig()
 
     @field_validator("channels", mode="after")
     @classmethod
@@ -174,7 +218,11 @@ class AppConfig(BaseModel):
 
     def secrets(self) -> list[str]:
         """Every secret string in the config, for log redaction."""
-        return [c.url.get_secret_value() for c in self.channels]
+        secrets = [c.url.get_secret_value() for c in self.channels]
+        for value in (self.dashboard.token, self.dashboard.session_secret):
+            if value is not None:
+                secrets.append(value.get_secret_value())
+        return secrets
 
 
 def _substitute_env(node: Any, path: tuple[Any, ...], missing: list[tuple[tuple[Any, ...], str]]) -> Any:
