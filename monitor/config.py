@@ -138,6 +138,24 @@ class CrawlConfig(BaseModel):
     concurrent_requests: int = Field(default=16, ge=1)
 
 
+class ScrapydConfig(BaseModel):
+    """Scrapyd nodes that run the crawls instead of the daemon's own process (see monitor/scrapyd.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    nodes: tuple[str, ...] = Field(min_length=1)
+    project: str = "deportwatch"
+    timeout_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("nodes")
+    @classmethod
+    def _nodes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for url in v:
+            if not re.match(r"^https?://[^\s/]+/?$", url):
+                raise ValueError(f"{url!r} must be a node's base URL, like http://scrapyd-1:6800")
+        return tuple(url.rstrip("/") for url in v)
+
+
 _PASSWORD_HASH = re.compile(r"^(scrypt\$\d+\$\d+\$\d+|pbkdf2_sha256\$\d+)\$[A-Za-z0-9+/=_-]+\$[A-Za-z0-9+/=_-]+$")
 
 
@@ -191,6 +209,7 @@ class AppConfig(BaseModel):
     digest: DigestConfig = DigestConfig()
     alerts: AlertsConfig = AlertsConfig()
     crawl: CrawlConfig = CrawlConfig()
+    scrapyd: ScrapydConfig | None = None
     dashboard: DashboardConfig = DashboardConfig()
 
     @field_validator("channels", mode="after")
