@@ -178,6 +178,7 @@ def test_crawl_follows_pages_up_to_max_pages_and_fetches_each_article(site: Loop
     result = crawl([site], [
         {"kind": "listing", "source_id": "dhs", "url": site.url("/press"), "selectors": SELECTORS},
         {"kind": "listing", "source_id": "broken", "url": broken, "selectors": SELECTORS},
+        {"kind": "listing", "source_id": "typo", "url": site.url("/typo"), "selectors": {"link": "h3 a"}},
     ])
 
     fetch = result.fetch("dhs")
@@ -189,6 +190,9 @@ def test_crawl_follows_pages_up_to_max_pages_and_fetches_each_article(site: Loop
     assert site.requests_for("/news/uganda") == []
     assert result.fetch("broken")["error"] == "links selector '.views-row h3 a' matched no article links"
     assert "source broken: listing page 1" in result.log
+    # A source with unusable selectors reports it without fetching anything.
+    assert result.fetch("typo")["error"].startswith("bad selectors: selectors.links is required")
+    assert site.requests_for("/typo") == []
 
 
 def test_recrawl_with_validators_is_not_modified(site: LoopbackSite) -> None:
