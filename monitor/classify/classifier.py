@@ -121,7 +121,7 @@ def _sentence_sets(doc: Doc, countries: CountryAnalysis) -> tuple[set[int], set[
     receiving = countries.receiving.code if countries.receiving else None
     by_sentence: dict[int, set[str]] = {}
     for m in countries.mentions:
-        if m.code != US and m.code not in countries.nationalities:
+        if m.code not in (US, "") and m.code not in countries.nationalities:
             by_sentence.setdefault(doc.sentence_of(m.start), set()).add(m.code)
     focus = {s for s, codes in by_sentence.items() if receiving in codes}
     other = {s for s, codes in by_sentence.items() if receiving not in codes}

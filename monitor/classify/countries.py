@@ -172,8 +172,7 @@ def find_mentions(doc: Doc) -> list[Mention]:
             continue
         size, (code, kind) = hit
         start, end = tokens[i].start, tokens[i + size - 1].end
-        if kind != "region":
-            found.append(Mention(code, kind, doc.raw[start:end], start, end))
+        found.append(Mention(code, kind, doc.raw[start:end], start, end))
         i += size
     return found
 

@@ -37,6 +37,10 @@ REGIONS: tuple[str, ...] = (
     "West Africa", "East Africa", "Southern Africa", "Central Africa", "North Africa",
     "Central Asia", "South Asia", "Middle East", "Eastern Europe", "Western Balkans",
     "New South Wales", "Gulf of Mexico", "Golfo de Mexico", "Gulf of America",
+    "Asia Central", "Asie centrale", "Africa Occidental", "Afrique de l'Ouest", "Africa Ocidental",
+    "Afrique occidentale", "Oriente Medio", "Moyen-Orient", "Medio Oriente", "America Central",
+    "Amerique centrale", "Caribbean", "Caribe", "Caraibes", "Asia", "Africa", "Afrique", "Asie", "Europe",
+    "Europa", "South Asia", "East Asia", "Southeast Asia", "Horn of Africa", "Sub-Saharan Africa",
 )
 
 # Keys (folded, space-separated words) that are ordinary words or too ambiguous to mean a country.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from monitor.classify.text import Doc
 PRIOR = -3.0
 W_THIRD_COUNTRY = 2.6
 W_THIRD_COUNTRY_LEAD = 1.0
+W_THIRD_COUNTRY_BODY = 1.6
 W_THIRD_COUNTRY_WEAK = 0.9
 W_SAFE_THIRD = 1.4
 W_RECEPTION = 1.0
@@ -38,6 +40,8 @@ THIRD_COUNTRY_DAMPING = 0.5
 TITLE_VETO_TYPES = frozenset({"remain_in_mexico", "canada_stca", "eu_return_hubs", "refugee_admissions",
                               "other_sender", "explainer", "origin_refuses", "abrego_criminal_case"})
 
+# "has not received any", "refuses to accept": a reception that did not happen.
+_NEGATED = re.compile(r"\b(?:not|never|no|n't|nao|pas|refus\w*|reject\w*|declin\w*|rechaz\w*|nieg\w*)\b[\w ]*$")
 # Patterns that also appear in the lead of genuine developments, so they never veto on their own.
 _WEAK_LEAD_TYPES = frozenset({"interior_enforcement", "travel_ban", "own_nationals"})
 
@@ -60,19 +64,23 @@ class Evidence:
 def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     """Sum the rule evidence for one article."""
     hits: dict[str, list[Hit]] = defaultdict(list)
-    for hit in [*scan(TOPIC_PATTERN, doc.folded), *scan(RECEPTION_PATTERN, doc.folded)]:
+    for hit in scan(TOPIC_PATTERN, doc.folded):
         hits[hit.category].append(hit)
+    for hit in scan(RECEPTION_PATTERN, doc.folded):
+        if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
+            hits[hit.category].append(hit)
     reasons: list[str] = []
     logit = PRIOR + _positive(doc, hits, reasons)
     tc = bool(hits.get("third_country"))
+    tc_lead = any(doc.sentence_of(h.start) <= 1 for h in hits.get("third_country", []))
     us_named = bool(hits.get("us_actor")) or any(m.code == US for m in countries.mentions)
     logit += W_US if us_named else W_NO_US
     if not us_named:
         reasons.append("no U.S. actor named")
     receiving = countries.receiving
-    if receiving is not None and receiving.roles & {"destination", "weak_destination"}:
+    if receiving is not None and receiving.roles & {"destination", "weak_destination", "refusing"}:
         logit += W_RECEIVING
-    own = _own_nationals(countries, tc, hits)
+    own = _own_nationals(countries, tc_lead, hits)
     foreign = countries.nationalities - {receiving.code if receiving else "", US}
     if foreign and receiving is not None and not own:
         logit += W_FOREIGN_DEPORTEES
@@ -92,7 +100,9 @@ def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str]) -> float
     total = 0.0
     tc = hits.get("third_country", [])
     if tc:
-        total += W_THIRD_COUNTRY + (W_THIRD_COUNTRY_LEAD if doc.sentence_of(tc[0].start) <= 1 else 0.0)
+        # In the headline or lead the phrase is the news; further down it may be background.
+        lead = doc.sentence_of(tc[0].start) <= 1
+        total += W_THIRD_COUNTRY + W_THIRD_COUNTRY_LEAD if lead else W_THIRD_COUNTRY_BODY
         reasons.append("third-country phrase: " + _quote(tc))
     elif hits.get("safe_third"):
         total += W_SAFE_THIRD

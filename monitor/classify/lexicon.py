@@ -164,6 +164,7 @@ BACKGROUND: tuple[str, ...] = (
     r"otros paises", r"como (?:el salvador|costa rica|panama|ruanda|uganda)", r"autres pays",
     r"outros paises",
     r"comme (?:le|l')", r"al igual que", r"a l'instar", r"a exemplo", r"tambem", r"tambien",
+    r"(?:in|en|em|back in|since) (?:19\d\d|20[01]\d|202[0-4])", r"first trump administration",
 )
 
 

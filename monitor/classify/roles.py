@@ -65,13 +65,15 @@ _PEOPLE_RIGHT = re.compile(
 )
 _PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
-    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnone of them|\bnor)[- ](?:[\w'-]+ ){0,3}?(?:from )?$|"
+    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnone of them|\bnor)[- ](?:[\w'-]+ ){0,3}?(?:from )?$|"
     r"(?:only one|un seul|une seule|solo uno|solo una|apenas um|apenas uma|one of them|one of the \w+)"
     r"(?: [\w'-]+){0,4} $"
 )
 _NEGATION = re.compile(r"\b(?:not|never|no|nao|pas|n't|won't|refuses?|rejects?|declined|denies|niega|"
     r"rechaza)\b")
 _PLURAL_LEFT = re.compile(r"(?:\b(?:des|les|los|las|os|as|ces|plusieurs|of|de|dozens of|\d+)) $")
+_DEPORTEES = re.compile(r"deport|expel|expuls|migra|remov|returne|retorna|repatri|rapatri|flight|vuelo|vol |voo|"
+                        r"deten|detain|prison|asylum|asilo|asile|refugi|arriv|llega|cheg|landed|aterri|sent|envi")
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("nationality", _ORIGIN_LEFT, "left"),
     ("nationality", _NATIONALS_RIGHT, "right"),
@@ -86,7 +88,7 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tuple[str, str]:
     """The role of one mention and the words that show it.
 
-    Roles: destination, weak_destination, nationality, actor, negated, plain; prev is the previous
+    Roles: destination, weak_destination, refusing, nationality, actor, negated, plain; prev is the previous
     mention and its role, so that lists ("nationals of Vietnam, Jamaica and Laos") share a role.
     """
     folded = doc.folded
@@ -96,7 +98,10 @@ def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tupl
     if _NEGATED_LEFT.search(left):
         return "negated", m.surface
     if m.kind == "demonym":
-        return _demonym_role(m, left, right), m.surface
+        role = _demonym_role(m, left, right)
+        if role == "nationality" and not _DEPORTEES.search(folded, s_start, s_end):
+            role = "plain"  # "Ugandans heard...": the public, not the people moved
+        return role, m.surface
     if (prev is not None and prev[1] == "nationality" and prev[0].code != "US"
             and LIST_JOIN.match(folded[prev[0].end:m.start])):
         return "nationality", m.surface
@@ -106,7 +111,7 @@ def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tupl
             if side == "left":
                 return role, doc.raw[lo + found.start():m.end].strip()
             if role == "destination" and _NEGATION.search(found.group()):
-                return "negated", doc.raw[m.start:m.end + found.end()].strip()
+                return "refusing", doc.raw[m.start:m.end + found.end()].strip()
             return role, doc.raw[m.start:m.end + found.end()].strip()
     return "plain", m.surface
 

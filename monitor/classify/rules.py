@@ -12,8 +12,8 @@ from monitor.classify.text import Doc
 # States that run their own removal schemes; in this product they are senders, never receivers.
 OTHER_SENDERS = frozenset({"GB", "IT", "DK", "AU", "NL", "DE", "CA", "FR", "BE", "AT", "SE", "GR", "ES",
                            "IE"})
-_ROLE_WEIGHT = {"destination": 3.0, "weak_destination": 1.8, "actor": 1.3, "plain": 1.0, "nationality": 0.0,
-                "negated": 0.0, "background": 0.3}
+_ROLE_WEIGHT = {"destination": 3.0, "weak_destination": 1.8, "refusing": 2.0, "actor": 1.3, "plain": 1.0,
+                "nationality": 0.0, "negated": 0.0, "background": 0.3}
 # The first place named in a headline is usually its grammatical subject, the country the news is about.
 TITLE_SUBJECT_BONUS = 1.5
 # The deportees' own country counts for this much when another country is in the frame: it is then an
@@ -54,7 +54,7 @@ class CountryAnalysis:
     def mentioned_names(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for m in self.mentions:
-            if m.code != US and m.kind != "person":
+            if m.code not in (US, "") and m.kind != "person":
                 seen.setdefault(country_name(m.code), None)
         return tuple(seen)
 
@@ -71,20 +71,40 @@ def _background_after(doc: Doc) -> tuple[set[int], list[int]]:
     return sentences, offsets
 
 
+def _roles(doc: Doc, mentions: list[Mention]) -> list[tuple[str, str]]:
+    """Each mention's role and cue; a coordinated list shares the role of its member with a verb
+    ("Uganda, Eswatini and Ghana have refused", "sent to Eswatini, Ghana and Rwanda")."""
+    roles: list[tuple[str, str]] = []
+    prev: tuple[Mention, str] | None = None
+    for m in mentions:
+        role = ("actor", m.surface) if m.kind == "person" else mention_role(doc, m, prev)
+        roles.append(role)
+        prev = (m, role[0])
+    shared = ("destination", "weak_destination", "refusing")
+    for order in (range(len(mentions) - 2, -1, -1), range(1, len(mentions))):
+        for i in order:
+            j = i + 1 if order.step < 0 else i - 1
+            if roles[i][0] == "plain" and roles[j][0] in shared and mentions[j].kind == "country" and \
+                    _joined(doc, mentions[min(i, j)], mentions[max(i, j)]):
+                roles[i] = (roles[j][0], roles[i][1])
+    return roles
+
+
+def _joined(doc: Doc, first: Mention, second: Mention) -> bool:
+    return bool(LIST_JOIN.match(doc.folded[first.end:second.start]))
+
+
 def analyse_countries(doc: Doc) -> CountryAnalysis:
     """Score each country mentioned by position and role and pick the receiving one."""
     mentions = find_mentions(doc)
     evidence: dict[str, CountryEvidence] = {}
     nationalities: set[str] = set()
     bg_sentences, bg_offsets = _background_after(doc)
-    prev: tuple[Mention, str] | None = None
     subject_seen = False
-    for idx, m in enumerate(mentions):
-        role, cue = ("actor", m.surface) if m.kind == "person" else mention_role(doc, m, prev)
-        listed = _listed(doc, mentions, idx)
-        prev = (m, role)
-        if m.code == US:
+    for idx, (m, (role, cue)) in enumerate(zip(mentions, _roles(doc, mentions), strict=True)):
+        if m.code in (US, ""):
             continue
+        listed = _listed(doc, mentions, idx)
         ev = evidence.setdefault(m.code, CountryEvidence(m.code))
         ev.first = min(ev.first, m.start)
         sentence = doc.sentence_of(m.start)
@@ -102,7 +122,7 @@ def analyse_countries(doc: Doc) -> CountryAnalysis:
             ev.lead_mentions += 1
             ev.listed_in_lead |= listed
         ev.unlisted += 0 if listed else 1
-        if role in ("destination", "weak_destination") and len(ev.cues) < 2:
+        if role in ("destination", "weak_destination", "refusing") and len(ev.cues) < 2:
             ev.cues.append(" ".join(cue.split()[-8:]))
     return _decide(evidence, nationalities, mentions)
 
@@ -113,7 +133,7 @@ def _listed(doc: Doc, mentions: list[Mention], idx: int) -> bool:
     for j in (idx - 1, idx + 1):
         if 0 <= j < len(mentions):
             other = mentions[j]
-            if other.code in (m.code, US) or other.kind in ("demonym", "person"):
+            if other.code in (m.code, US, "") or other.kind in ("demonym", "person"):
                 continue
             lo, hi = (other.end, m.start) if j < idx else (m.end, other.start)
             if LIST_JOIN.match(doc.folded[lo:hi]):
@@ -136,7 +156,8 @@ def _decide(evidence: dict[str, CountryEvidence], nationalities: set[str],
     candidates.sort(key=lambda ev: (-ev.score, ev.first))
     top = candidates[0] if candidates else None
     receiving = top if top is not None and _strong_enough(top, len(candidates)) else None
-    ambiguous = receiving is not None and _ambiguous(receiving, candidates[1:])
+    ambiguous = receiving is not None and _ambiguous(
+        receiving, [c for c in candidates[1:] if c.code not in nationalities])
     reasons: list[str] = []
     if receiving is not None:
         role = "destination" if "destination" in receiving.roles else sorted(receiving.roles)[0]
@@ -152,7 +173,7 @@ def _decide(evidence: dict[str, CountryEvidence], nationalities: set[str],
 
 
 def _strong_enough(ev: CountryEvidence, n_candidates: int) -> bool:
-    if ev.roles & {"destination", "weak_destination"} or n_candidates == 1:
+    if ev.roles & {"destination", "weak_destination", "refusing"} or n_candidates == 1:
         return ev.score >= 1.0
     return ev.score >= 2.5
 

@@ -20,6 +20,7 @@ _CATEGORY_STAGE = {
     "criticism": Stage.CRITICISM,
 }
 # Ties go to the more specific (and rarer) stage.
+_ARRIVALS = (Stage.FIRST_ARRIVALS, Stage.FURTHER_ARRIVALS)
 _PRIORITY = (Stage.COURT_RULING, Stage.PAUSED_OR_ENDED, Stage.CRITICISM, Stage.FURTHER_ARRIVALS,
              Stage.FIRST_ARRIVALS, Stage.AGREEMENT, Stage.TALKS)
 # Ordinal markers ("second group") are arrival evidence too; onward moves by the receiving state
@@ -33,6 +34,7 @@ TITLE_MIN = 2.0
 _BACKDROP = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
                        r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
 BACKDROP_FACTOR = 0.3
+_NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
         best = ranked[0][0]
     else:
         best = max(_PRIORITY, key=lambda st: (scores.get(st, 0.0), -_PRIORITY.index(st)))
+    if best in _ARRIVALS and best not in scores:  # first or further is decided on the whole text
+        best = next((st for st in _ARRIVALS if st in scores), best)
     if scores.get(best, 0.0) <= 0:
         return StageResult(None, scores, ())
     return StageResult(best, scores, tuple(dict.fromkeys(_cues_for(best, cues))))
@@ -88,7 +92,8 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
     cues: dict[str, list[str]] = defaultdict(list)
     for hit in hits:
         base, tier = _split(hit.category)
-        if base == "onward" and doc.sentence_of(hit.start) > 1:
+        if base == "onward" and (doc.sentence_of(hit.start) > 1 or _NEGATED.search(
+                doc.folded, max(0, hit.start - 25), hit.start)):
             continue
         w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
         if _BACKDROP.search(doc.folded, max(0, hit.start - 40), hit.start):

