@@ -116,7 +116,10 @@ class Development(Base):
     """A real-world event (one alert), reported by one or more articles."""
 
     __tablename__ = "developments"
-    __table_args__ = (Index("ix_developments_country_stage", "country_code", "stage"),)
+    __table_args__ = (
+        Index("ix_developments_country_stage", "country_code", "stage"),
+        UniqueConstraint("ledger_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     receiving_country: Mapped[str | None] = mapped_column(String(100))
@@ -133,6 +136,9 @@ class Development(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     """active | seeded (known history, never alerted) | false_alarm (marked by an analyst)"""
     article_count: Mapped[int] = mapped_column(Integer, default=0)
+    ledger_key: Mapped[str | None] = mapped_column(String(120))
+    """Set for developments seeded from the shipped ledger of known history."""
+    reference_url: Mapped[str | None] = mapped_column(Text)
 
 
 class DevelopmentArticle(Base):

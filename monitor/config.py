@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    seed_ledger: bool = True
+    """Seed the shipped ledger of known developments, so that old news does not alert."""
     test_mode: bool = False
     """Allows fetching from private and loopback addresses for every source (tests, demo)."""
 
@@ -64,6 +66,8 @@ class SourceConfig(BaseModel):
     kind: SourceKind
     url: str
     interval_s: float = Field(default=3600.0, alias="interval")
+    cron: str | None = None
+    """A crontab line (minute hour day month weekday, in UTC) used instead of `interval`."""
     language: str = "en"
     tags: tuple[str, ...] = ()
     official: bool = False
@@ -84,6 +88,25 @@ class SourceConfig(BaseModel):
         if not re.match(r"^https?://[^\s/]+", v):
             raise ValueError("must be an http:// or https:// URL")
         return v
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(v, timezone="UTC")
+        except ValueError as e:
+            raise ValueError(f"invalid cron line {v!r}: {e}") from e
+        return v
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> SourceConfig:
+        if self.cron is not None and "interval_s" in self.model_fields_set:
+            raise ValueError("give either interval or cron, not both")
+        return self
 
 
 class ChannelConfig(BaseModel):

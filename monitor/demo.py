@@ -97,7 +97,7 @@ def run_demo(progress: Callable[[str], None] = lambda m: None) -> dict[str, Any]
     workdir = Path(tempfile.mkdtemp(prefix="deportwatch-demo-"))
     cfg_file = workdir / "deportwatch.yaml"
     cfg_file.write_text(yaml.safe_dump(demo_config(site, smtp, official), sort_keys=False))
-    settings = Settings(database_url=SecretStr(f"sqlite:///{workdir / 'demo.db'}"), test_mode=True,
+    settings = Settings(database_url=SecretStr(f"sqlite:///{workdir / 'demo.db'}"), test_mode=True, seed_ledger=False,
                         data_dir=workdir)
     progress(f"news site on {site.base_url}, SMTP on 127.0.0.1:{smtp.port}, webhook on {hook.url}")
     rt = open_runtime(settings, cfg_file)

@@ -100,6 +100,15 @@ def find_development(
         for dev in candidates:
             if dev.deportee_count == count and dev.last_seen >= now - WINDOW:
                 return dev
+        # Known history at any age: a recap of a seeded development (same country, stage and number) is old news.
+        return session.scalars(
+            select(Development).where(
+                Development.status == "seeded",
+                Development.country_code == country_code,
+                Development.stage == stage,
+                Development.deportee_count == count,
+            ).limit(1)
+        ).first()
     return None
 
 
@@ -185,7 +194,7 @@ def ingest(
         log.info("new development %s: %s %s", dev.id, dev.receiving_country or "(all)", dev.stage,
                  extra={"source_id": article.source_id, "url": article.url})
         return IngestResult(article_id, dev.id, new_development=True)
-    changes = _material_changes(dev, cls, article) if dev.status == "active" else []
+    changes = _material_changes(dev, cls, article)
     store.attach_article(session, dev.id, article_id)
     if cls.deportee_count is not None and cls.deportee_count != dev.deportee_count:
         dev.deportee_count = cls.deportee_count
@@ -194,6 +203,9 @@ def ingest(
     if stage != dev.stage:
         dev.stage = _majority_stage(session, dev)
     is_update = any(c.startswith("number of people") for c in changes)
+    if is_update and dev.status == "seeded":
+        # Known history with a new fact is news again.
+        dev.status = "active"
     if is_update:
         enqueue_development_alerts(session, dev.id, "update", channels, key=str(article_id), changes=changes)
     return IngestResult(article_id, dev.id, update=is_update, changes=tuple(changes))

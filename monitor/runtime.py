@@ -82,6 +82,11 @@ def open_runtime(
     engine = make_engine(url)
     rt = Runtime(settings, config, path, engine, make_sessionmaker(engine))
     rt.sync_sources()
+    if migrate and settings.seed_ledger:
+        from monitor.ledger import load_ledger, seed_ledger
+
+        with transaction(rt.factory) as s:
+            seed_ledger(s, load_ledger())
     return rt
 
 

@@ -22,6 +22,11 @@ def developments_view(factory: sessionmaker[Session], *, include_seeded: bool = 
         rows = []
         for d in store.list_developments(s, include_seeded=include_seeded):
             articles = store.development_articles(s, d.id)
+            sources = [{"outlet": a.outlet, "title": a.title, "url": a.url, "language": a.language,
+                        "official": a.official, "published_at": _iso(a.published_at)} for a in articles]
+            if not sources and d.reference_url:
+                sources = [{"outlet": None, "title": d.title, "url": d.reference_url, "language": None,
+                            "official": False, "published_at": None}]
             rows.append({
                 "id": d.id,
                 "receiving_country": d.receiving_country,
@@ -34,8 +39,9 @@ def developments_view(factory: sessionmaker[Session], *, include_seeded: bool = 
                 "official": d.official,
                 "status": d.status,
                 "title": d.title,
-                "sources": [{"outlet": a.outlet, "title": a.title, "url": a.url, "language": a.language,
-                             "official": a.official, "published_at": _iso(a.published_at)} for a in articles],
+                "ledger_key": d.ledger_key,
+                "reference_url": d.reference_url,
+                "sources": sources,
             })
         return rows
 

@@ -162,3 +162,24 @@ def test_same_count_other_wording_is_the_same_development(factory: sessionmaker[
         c = ingest(s, art("https://c.example/3", "criticism, no number"), kosovo(None, Stage.CRITICISM), CHANNELS)
     assert b.development_id == a.development_id and not b.new_development
     assert c.new_development
+
+
+def test_seeded_history_absorbs_recaps_without_alerting(factory: sessionmaker[Session]) -> None:
+    from monitor.ledger import load_ledger, seed_ledger
+
+    entries = load_ledger()
+    with transaction(factory) as s:
+        assert seed_ledger(s, entries) == len(entries) > 50
+    with transaction(factory) as s:
+        assert seed_ledger(s, entries) == 0  # idempotent
+        recap = ingest(s, art("https://a.example/recap", "Kosovo agreed last year to take up to 50"), kosovo(50),
+                       CHANNELS)
+        repeat = ingest(s, art("https://b.example/recap", "The 50-person Kosovo deal"), kosovo(50), CHANNELS)
+        fresh = ingest(s, art("https://a.example/new", "Kosovo raises its cap to 80"), kosovo(80), CHANNELS)
+    assert not recap.new_development and recap.development_id is not None
+    assert repeat.development_id == recap.development_id and not repeat.update
+    assert fresh.update and fresh.development_id == recap.development_id
+    with transaction(factory) as s:
+        dev = s.get(Development, recap.development_id)
+        assert dev is not None and dev.status == "active" and dev.ledger_key == "kosovo-agreement-2025-06-11"
+        assert {(a.development_id, a.kind) for a in alerts(s)} == {(fresh.development_id, "update")}

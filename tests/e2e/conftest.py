@@ -55,12 +55,12 @@ def write_config(path: Path, site: NewsSite, smtp: SmtpSink, *, interval: str = 
 
 
 def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url}
+    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0"}
     return subprocess.run([sys.executable, str(HERE / "cli_slack.py"), hook_url, *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
 
 
 def popen(hook_url: str, *args: str, db_url: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url}
+    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0"}
     return subprocess.Popen([sys.executable, str(HERE / "cli_slack.py"), hook_url, *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)

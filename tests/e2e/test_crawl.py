@@ -63,3 +63,27 @@ def test_one_more_outlet_is_no_new_alert_but_a_new_development_is(
     assert report["articles"] == len(second) and report["new_developments"] == 1
     new = [str(m["subject"]) for m in smtp.messages[before:]]
     assert len(new) == 1 and "Rwanda" in new[0]
+
+
+def test_fresh_install_does_not_alert_on_known_history(
+    tmp_path: Path, site: NewsSite, smtp: SmtpSink, webhook: WebhookSink
+) -> None:
+    """With the shipped ledger seeded, 2025's Kosovo agreement and Eswatini flight are old news."""
+    import os
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'fresh.db'}"
+    cfg = write_config(tmp_path / "dw.yaml", site, smtp)
+    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db, "DEPORTWATCH_SEED_LEDGER": "1"}
+    r = subprocess.run([sys.executable, "-m", "monitor.cli", "crawl", "--config", str(cfg), "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["relevant"] >= 3 and report["new_developments"] == 0
+    assert smtp.messages == []
+    r = subprocess.run([sys.executable, "-m", "monitor.cli", "developments", "--all", "--json", "--config", str(cfg)],
+                       capture_output=True, text=True, env=env, timeout=60)
+    devs = json.loads(r.stdout)
+    kosovo = next(d for d in devs if d["ledger_key"] == "kosovo-agreement-2025-06-11")
+    assert len(kosovo["sources"]) >= 2
