@@ -269,6 +269,27 @@ def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
+def label(
+    url: Annotated[str, typer.Argument(help="The article's URL.")],
+    verdict: Annotated[str, typer.Argument(help="relevant or irrelevant")],
+    note: Annotated[str | None, typer.Option(help="Why, for the record.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Record an analyst's verdict on an article (used when the model is retrained)."""
+    from db import store
+    from db.session import transaction
+    from spiders.urls import canonical_url
+
+    if verdict not in ("relevant", "irrelevant"):
+        fail(f"verdict must be 'relevant' or 'irrelevant', not {verdict!r}", 2)
+    canonical = canonical_url(url)
+    with runtime(config) as rt, transaction(rt.factory) as s:
+        known = store.article_exists(s, canonical)
+        store.save_label(s, canonical, verdict, note)
+    typer.echo(f"labelled {canonical} {verdict}" + ("" if known else " (not crawled yet; the label is kept)"))
+
+
+@app.command()
 def demo(as_json: JsonOpt = False) -> None:
     """Run the whole product offline on a generated news site, with local mail and webhook receivers."""
     from monitor.demo import print_report, run_demo

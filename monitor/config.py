@@ -75,7 +75,36 @@ class SourceConfig(BaseModel):
     max_entries: int = Field(default=50, ge=1, le=1000)
     enabled: bool = True
     selectors: dict[str, str] = Field(default_factory=dict)
+    """listing: CSS selectors (links, and optionally title, date, next)."""
     query: str | None = None
+    """search: the query, built into the provider's URL."""
+    provider: Literal["google_news", "gdelt"] | None = None
+    """search: the provider, when it cannot be told from the URL's host."""
+    max_age_days: float | None = Field(default=None, gt=0)
+    """sitemap: ignore entries older than this (default 3 days)."""
+    max_sitemaps: int | None = Field(default=None, ge=1, le=100)
+    """sitemap: how many child sitemaps of an index to read (newest first)."""
+
+    @model_validator(mode="after")
+    def _kind_options(self) -> SourceConfig:
+        problems: list[str] = []
+        if self.selectors and self.kind != "listing":
+            problems.append("'selectors' only applies to kind 'listing'")
+        if (self.query or self.provider) and self.kind != "search":
+            problems.append("'query' and 'provider' only apply to kind 'search'")
+        if (self.max_age_days or self.max_sitemaps) and self.kind != "sitemap":
+            problems.append("'max_age_days' and 'max_sitemaps' only apply to kind 'sitemap'")
+        if self.kind == "listing":
+            from spiders.listing import validate_selectors
+
+            problems += validate_selectors(self.selectors)
+        elif self.kind == "search":
+            from spiders.search import validate_search
+
+            problems += validate_search(self.url, self.query, self.provider)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @field_validator("interval_s", mode="before")
     @classmethod

@@ -78,6 +78,8 @@ def spider_kwargs(rt: Runtime, source: SourceConfig) -> dict[str, Any]:
         "language": source.language,
         "selectors": dict(source.selectors),
         "query": source.query,
+        **{k: v for k, v in (("provider", source.provider), ("max_age_days", source.max_age_days),
+                             ("max_sitemaps", source.max_sitemaps)) if v is not None},
     }
 
 

@@ -90,3 +90,21 @@ def test_secrets_come_from_environment_and_are_redacted(tmp_path: Path, monkeypa
 def test_shipped_default_config_is_valid() -> None:
     cfg = load_config(DEFAULT_CONFIG)
     assert cfg.sources and all(s.interval_s > 0 for s in cfg.sources)
+
+
+def test_kind_specific_options_are_validated_with_the_source_line(tmp_path: Path) -> None:
+    f = tmp_path / "dw.yaml"
+    f.write_text(
+        "sources:\n"
+        "  - id: ok\n    kind: feed\n    url: https://example.org/feed\n"
+        "  - id: dhs\n    kind: listing\n    url: https://www.dhs.gov/news\n    selectors: {title: 'h3 a'}\n"
+        "  - id: gn\n    kind: search\n    url: https://example.org/q\n"
+        "  - id: feedq\n    kind: feed\n    url: https://example.org/f\n    query: deportees\n"
+    )
+    with pytest.raises(ConfigError) as e:
+        load_config(f)
+    by_line = {p.line: p for p in e.value.problems}
+    assert set(by_line) == {5, 9, 12}
+    assert "links" in by_line[5].message and "(dhs)" in by_line[5].where
+    assert "Google News" in by_line[9].message
+    assert "only apply to kind 'search'" in by_line[12].message
