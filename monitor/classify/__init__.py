@@ -1,4 +1,12 @@
-"""Classify articles: relevance to U.S. third-country deportations, receiving country, stage and count."""
+"""Classify articles: relevance to U.S. third-country deportations, receiving country, stage and count.
+
+Layers, explainable first: ``lexicon`` (multilingual cue phrases and hard-negative patterns),
+``countries`` (gazetteer) and ``roles``/``rules`` (which country receives, which are the deportees'
+nationalities, background or other sending states), ``stage_cues``/``stage`` (stage detector),
+``numbers`` (deportee counts, cap or moved), ``model`` (TF-IDF + logistic regression trained on the
+corpus train split and analyst labels). ``evidence`` turns the rule findings into a log-odds;
+``classifier`` combines it with the model (see ``Classifier``). Every decision carries its reasons.
+"""
 
 from __future__ import annotations
 

@@ -39,6 +39,13 @@ def _logit(p: float) -> float:
 class Classifier:
     """Decides relevance, receiving country, stage and count for one article at a time.
 
+    Relevance score = sigmoid(W_RULES * rule log-odds + W_MODEL * logit(model probability)); without
+    a model (no corpus) the rule log-odds alone. The rule log-odds sums weighted evidence (see
+    evidence.py). When the rules see a clear hard-negative pattern (own nationals returned home, or
+    another state's scheme in the headline, or a look-alike pattern in the lead with no third-country
+    phrase) the score is capped at VETO_CEILING. An article is relevant at THRESHOLD and above;
+    country, stage and count are filled only for relevant articles.
+
     Build it once (``Classifier.load()``) and reuse it: loading trains the model on the corpus train
     split plus analyst labels, which takes a few seconds.
     """

@@ -24,9 +24,17 @@ W_RECEPTION = 1.0
 W_DEPORTATION = 1.2
 W_NO_DEPORTATION = -3.0
 W_US = 0.6
-W_NO_US = -1.0
+W_NO_US = -0.5
 W_RECEIVING = 1.4
 W_FOREIGN_DEPORTEES = 1.4
+# Countries known to have received, agreed or been asked to receive U.S. deportees of other
+# nationalities (timeline 2025-2026). Being one is weak evidence on top of a destination role; the
+# big own-nationals destinations (Mexico, Guatemala, Honduras, El Salvador) are left out on purpose.
+W_KNOWN_PARTNER = 0.8
+KNOWN_PARTNERS = frozenset({
+    "XK", "SZ", "SS", "RW", "UG", "GH", "PW", "GQ", "CM", "CR", "PA", "PY", "BZ", "EC", "DM", "AG", "KN",
+    "GY", "LR", "LY", "DJ", "AO", "BJ", "MD", "SN", "GW", "MR", "GA", "NG",
+})
 W_OWN_NATIONALS = -3.5
 W_NEGATIVE = -0.6
 W_NEGATIVE_LEAD = -2.0
@@ -80,6 +88,9 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     receiving = countries.receiving
     if receiving is not None and receiving.roles & {"destination", "weak_destination", "refusing"}:
         logit += W_RECEIVING
+        if receiving.code in KNOWN_PARTNERS:
+            logit += W_KNOWN_PARTNER
+            reasons.append(f"{receiving.name} has received or been asked to receive third-country deportees")
     own = _own_nationals(countries, tc_lead, hits)
     foreign = countries.nationalities - {receiving.code if receiving else "", US}
     if foreign and receiving is not None and not own:

@@ -20,16 +20,20 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "talks_s": (
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
-        r"near(?:ing)? (?:a |an )?"
-        r"(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
-        r"(?:fase|etapa) final",
-        r"stade precoce", r"derniere ligne droite", r"productive discussions", r"(?:fase|etapa) inicial",
-        r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|pression\w*|"
-        r"pressao) (?:[\w-]+ ){0,4}(?:to|"
-        r"pour|para|a) "
+        r"near(?:ing)? (?:a |an )?(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
+        r"(?:fase|etapa) final", r"stade precoce", r"derniere ligne droite", r"productive discussions",
+        r"(?:fase|etapa) inicial",
+        r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|"
+        r"pression\w*|pressao) (?:[\w-]+ ){0,4}(?:to|pour|para|a) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar)",
-        r"(?:seek\w*|pursu\w*|buscar|busca|cherche\w*) (?:[\w-]+ ){0,3}(?:deals?|agreements?|acuerdos?|"
-        r"accords?)",
+        r"(?:seek\w*|pursu\w*|buscar|busca|cherche\w*|negotiat\w*|discuss\w*|explor\w*|negoci\w*) "
+        r"(?:[\w-]+ ){0,3}(?:deals?|agreements?|acuerdos?|accords?|acordos?|arrangements?)",
+        r"(?:possible|potential|proposed|prospective|eventual|posible|possivel|eventuel|futur[eo]?) "
+        r"(?:[\w-]+ ){0,2}(?:deals?|agreements?|acuerdos?|accords?|acordos?|arrangements?|transfers?)",
+        r"no (?:deal|agreement|acuerdo|accord|acordo) (?:has been|was|had been|yet|todavia|aun|ainda)",
+        r"not (?:yet )?(?:signed|agreed|concluded|finali[sz]ed)", r"(?:aun|todavia) no", r"pas encore",
+        r"ainda nao", r"(?:is|are|was|were) considering", r"(?:estudia|analiza|evalua|examine|estuda)\w* "
+        r"(?:la |el |une |a |o )?(?:solicitud|peticion|propuesta|demande|proposition|pedido|proposta)",
     ),
     "paused_s": (
         r"on hold", r"shelve\w*", r"put (?:the )?brakes", r"frena\w*", r"suspend\w*", r"suspen[cs]\w*",
@@ -110,6 +114,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"vers|au|aux|en|em)", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
     ),
     "talks": (
+        r"weighs?", r"mulls?", r"mulling", r"open to", r"eyes", r"eyeing", r"reviewing", r"studying",
+        r"evaluating", r"courting", r"courts (?:african|caribbean|latin)", r"estudia\w*", r"evalua\w*",
+        r"sondea\w*", r"considera\w*", r"etudie\w*", r"examine\w*", r"estuda\w*", r"avalia\w*", r"analisa\w*",
+        r"sounded out", r"floated", r"reach(?:ed)? out",
         r"talks", r"discuss\w*", r"negotiat\w*", r"approached", r"explor\w*", r"proposals?", r"consider\w*",
         r"weighing", r"conversaciones", r"negociacion\w*", r"dialogos?", r"propuestas?", r"pourparlers",
         r"negociations?", r"discussions?", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
@@ -125,15 +133,23 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"accepte\w*", r"acepta\w*", r"agreed",
     ),
     "court": (
-        r"rules", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
+        r"allows?", r"lets", r"clears? (?:the )?way", r"greenlights?", r"upholds?", r"overturn\w*",
+        r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
+        r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
+        r"judges?", r"courts?", r"rules", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
         r"juez\w*", r"jueza", r"demanda\w*", r"recurso", r"amparo", r"juge", r"cour", r"plainte", r"juiz\w*",
         r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
     ),
     "paused": (
+        r"ends?", r"ended", r"scraps?", r"freez\w*", r"frozen", r"pausa\w*", r"congela\w*", r"cancela\w*",
+        r"termina\w*", r"pone fin", r"met fin", r"gele\w*", r"annule\w*", r"encerra\w*", r"poe fim",
         r"halt\w*", r"paused?", r"pauses", r"cancel\w*", r"withdr\w*", r"freed", r"released", r"liberad\w*",
         r"libere\w*", r"libertad\w*", r"regresan", r"rentrent", r"regressam", r"back to caracas",
     ),
     "criticism": (
+        r"decr(?:ies|y)", r"criticiz\w*", r"criticis\w*", r"questions?", r"raises? concerns?", r"protest\w*",
+        r"critica\w*", r"condena\w*", r"cuestiona\w*", r"alerta\w*", r"critique\w*", r"denonce\w*",
+        r"condamne\w*", r"s'inquiete\w*", r"inquiet\w*", r"questiona\w*", r"preocupa\w*",
         r"denie[sd]", r"deny\w*", r"refus\w*", r"reject\w*", r"declined", r"alarm\w*", r"critici\w*",
         r"condemn\w*",
         r"outrage\w*", r"slam\w*", r"blast\w*", r"disclos\w*", r"niega\w*", r"desmient\w*", r"rechaz\w*",
@@ -143,7 +159,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "agreement_w": (r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?",
                     r"acordos?", r"pactos?", r"convenios?"),
     "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio"),
-    "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*", r"judges?", r"courts?"),
+    "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
     "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
 }
 STAGE_PATTERN = compile_groups(STAGE_CUES)
