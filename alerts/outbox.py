@@ -1,29 +1,32 @@
-"""The outbox dispatcher: claims due alert rows, sends them through Apprise, retries, dead-letters."""
+"""The outbox dispatcher: sends due alert rows through Apprise, one at a time per channel; retries, dead letter."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from alerts.cap import apply_cap
+from alerts.health import dead_letter_problem, report_problems
 from alerts.notice import notice_for
+from alerts.policy import AlertPolicy, policy_for
 from alerts.redact import redact
-from alerts.render import Rendered, render_development
+from alerts.render import DevelopmentNotice, Rendered, render_development, render_summary
 from alerts.send import Channel, SendResult, send, url_secrets
-from db import store
 from db.models import Alert, utcnow
 from db.session import transaction
 from monitor.config import AlertsConfig
 
 log = logging.getLogger(__name__)
-# A row claimed ("sending") longer than this was claimed by a process that died: send it again.
-LEASE = timedelta(minutes=5)
+# The lease never drops below the send timeout plus this, so a slow send that is still alive is not repeated.
+LEASE_MARGIN_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,11 @@ class DispatchResult:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    folded: int = 0
 
     def __add__(self, other: DispatchResult) -> DispatchResult:
-        return DispatchResult(self.sent + other.sent, self.failed + other.failed, self.dead + other.dead)
+        return DispatchResult(self.sent + other.sent, self.failed + other.failed, self.dead + other.dead,
+                              self.folded + other.folded)
 
 
 def backoff(attempts: int, cfg: AlertsConfig, retry_after: float | None = None) -> float:
@@ -53,36 +58,52 @@ def backoff(attempts: int, cfg: AlertsConfig, retry_after: float | None = None) 
     return max(delay, retry_after or 0.0)
 
 
-def release_stale(session: Session, now: datetime) -> int:
+def lease_for(cfg: AlertsConfig, policy: AlertPolicy) -> timedelta:
+    return timedelta(seconds=max(policy.lease_s, cfg.send_timeout_s + LEASE_MARGIN_S))
+
+
+def release_stale(session: Session, now: datetime, lease: timedelta) -> int:
     """Return rows left in 'sending' by a crashed process to 'pending'."""
     result = session.execute(
         update(Alert)
-        .where(Alert.status == "sending", Alert.next_attempt_at <= now - LEASE)
+        .where(Alert.status == "sending", Alert.next_attempt_at <= now - lease)
         .values(status="pending")
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    released = int(getattr(result, "rowcount", 0) or 0)
+    if released:
+        log.warning("%d alert(s) left in flight by a stopped dispatcher are queued again", released)
+    return released
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Claimed]:
-    """Atomically mark due rows as being sent; a row is claimed by exactly one dispatcher."""
-    release_stale(session, now)
-    ids = session.scalars(
-        select(Alert.id)
+def plan_round(session: Session, now: datetime, *, cap: int, lease: timedelta,
+               limit: int) -> tuple[dict[str, list[int]], int]:
+    """Due row ids per channel, oldest first, after releasing stale claims and folding rows past the hourly cap.
+
+    Returns the plan and how many rows were folded.
+    """
+    release_stale(session, now, lease)
+    folded = sum(apply_cap(session, now, cap).values())
+    rows = session.execute(
+        select(Alert.id, Alert.channel)
         .where(Alert.status == "pending", Alert.next_attempt_at <= now)
         .order_by(Alert.next_attempt_at, Alert.id)
-        .limit(limit)
-    ).all()
-    claimed: list[Claimed] = []
-    for alert_id in ids:
-        row = session.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.status == "pending")
-            .values(status="sending", next_attempt_at=now)
-            .returning(Alert.id, Alert.channel, Alert.kind, Alert.development_id, Alert.attempts, Alert.payload)
-        ).first()
-        if row is not None:
-            claimed.append(Claimed(row[0], row[1], row[2], row[3], row[4], dict(row[5] or {})))
-    return claimed
+    ).tuples().all()
+    plan: dict[str, list[int]] = defaultdict(list)
+    for alert_id, channel in rows:
+        if len(plan[channel]) < limit:
+            plan[channel].append(alert_id)
+    return dict(plan), folded
+
+
+def claim(session: Session, alert_id: int, now: datetime) -> Claimed | None:
+    """Mark one row as being sent; None when another dispatcher got it first or it is no longer pending."""
+    row = session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "pending")
+        .values(status="sending", next_attempt_at=now)
+        .returning(Alert.id, Alert.channel, Alert.kind, Alert.development_id, Alert.attempts, Alert.payload)
+    ).first()
+    return Claimed(row[0], row[1], row[2], row[3], row[4], dict(row[5] or {})) if row is not None else None
 
 
 def mark_sent(session: Session, alert_id: int, now: datetime) -> None:
@@ -93,8 +114,8 @@ def mark_sent(session: Session, alert_id: int, now: datetime) -> None:
 
 
 def mark_failed(session: Session, claimed: Claimed, error: str, cfg: AlertsConfig, now: datetime,
-                retry_after: float | None = None) -> bool:
-    """Record a failed attempt; returns True when the row went to the dead letter."""
+                retry_after: float | None = None, ops_channels: Sequence[Channel] = ()) -> bool:
+    """Record a failed attempt; returns True when the row went to the dead letter (and ops channels are told)."""
     attempts = claimed.attempts + 1
     dead = attempts >= cfg.max_attempts
     session.execute(
@@ -107,17 +128,42 @@ def mark_failed(session: Session, claimed: Claimed, error: str, cfg: AlertsConfi
             next_attempt_at=now + timedelta(seconds=backoff(attempts, cfg, retry_after)),
         )
     )
+    # An ops alert about an ops alert would chain without end when the ops channel itself is down.
+    if dead and claimed.kind != "ops":
+        problem = dead_letter_problem(session, claimed.id, claimed.channel, claimed.kind, attempts, error)
+        report_problems(session, [problem], ops_channels)
     return dead
+
+
+def _summary_notices(session: Session, claimed: Claimed, dashboard_url: str | None) -> list[DevelopmentNotice]:
+    entries = claimed.payload.get("folded")
+    notices = []
+    for e in entries if isinstance(entries, list) else []:
+        dev_id = e.get("development_id") if isinstance(e, dict) else None
+        if not isinstance(dev_id, int):
+            continue
+        changes = tuple(str(c) for c in e.get("changes") or ())
+        try:
+            notices.append(notice_for(session, dev_id, str(e.get("kind", "new")), changes=changes,
+                                      dashboard_url=dashboard_url))
+        except LookupError:
+            log.warning("summary %s: development %s no longer exists", claimed.id, dev_id)
+    return notices
 
 
 def render_claimed(factory: sessionmaker[Session], claimed: Claimed, dashboard_url: str | None) -> Rendered:
     """The message for a claimed row: developments are rendered from their current state."""
-    if claimed.development_id is not None and claimed.kind in ("new", "update"):
+    if claimed.kind in ("new", "update"):
+        if claimed.development_id is None:
+            raise LookupError(f"the development of alert {claimed.id} no longer exists")
         with transaction(factory) as s:
             raw = claimed.payload.get("changes")
             changes = tuple(str(c) for c in raw) if isinstance(raw, list) else ()
             notice = notice_for(s, claimed.development_id, claimed.kind, changes=changes, dashboard_url=dashboard_url)
         return render_development(notice)
+    if claimed.kind == "summary":
+        with transaction(factory) as s:
+            return render_summary(_summary_notices(s, claimed, dashboard_url))
     p = claimed.payload
     return Rendered(title=str(p.get("title", "")), text=str(p.get("text", "")), html=str(p.get("html", "")),
                     slack=str(p.get("slack", "")))
@@ -129,22 +175,46 @@ async def dispatch_due(
     cfg: AlertsConfig,
     *,
     limit: int = 50,
+    policy: AlertPolicy | None = None,
 ) -> DispatchResult:
-    """Send every due row once; safe to run from several processes at once."""
-    now = utcnow()
-    claimed = await asyncio.to_thread(_claim, factory, now, limit)
-    if not claimed:
-        return DispatchResult()
-    results = await asyncio.gather(*(_deliver(factory, channels, cfg, c) for c in claimed))
-    total = DispatchResult()
+    """Send the rows due now: channels in parallel, each channel's rows one at a time and in order.
+
+    A row is claimed just before it is sent, so at most one row per channel is in flight when the
+    process dies. A failure stops that channel for this round (its other rows wait for the next);
+    safe to run from several processes at once.
+    """
+    policy = policy or policy_for(cfg)
+    plan, folded = await asyncio.to_thread(_plan, factory, utcnow(), cfg, policy, limit)
+    results = await asyncio.gather(*(_drain(factory, channels, cfg, ids) for ids in plan.values()))
+    total = DispatchResult(folded=folded)
     for r in results:
         total = total + r
     return total
 
 
-def _claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[Claimed]:
+def _plan(factory: sessionmaker[Session], now: datetime, cfg: AlertsConfig, policy: AlertPolicy,
+          limit: int) -> tuple[dict[str, list[int]], int]:
     with transaction(factory) as s:
-        return claim_due(s, now, limit)
+        return plan_round(s, now, cap=cfg.hourly_cap, lease=lease_for(cfg, policy), limit=limit)
+
+
+def _claim(factory: sessionmaker[Session], alert_id: int) -> Claimed | None:
+    with transaction(factory) as s:
+        return claim(s, alert_id, utcnow())
+
+
+async def _drain(factory: sessionmaker[Session], channels: Mapping[str, Channel], cfg: AlertsConfig,
+                 ids: list[int]) -> DispatchResult:
+    total = DispatchResult()
+    for alert_id in ids:
+        claimed = await asyncio.to_thread(_claim, factory, alert_id)
+        if claimed is None:
+            continue
+        result = await _deliver(factory, channels, cfg, claimed)
+        total = total + result
+        if result.failed:
+            break
+    return total
 
 
 async def _deliver(
@@ -161,19 +231,21 @@ async def _deliver(
             log.exception("alert %s could not be prepared", claimed.id)
             error = redact(f"{type(e).__name__}: {e}", url_secrets(channel.url))
             result = SendResult(ok=False, error=error, retry_after=None)
-    return await asyncio.to_thread(_record, factory, claimed, result, cfg)
+    ops = [c for c in channels.values() if "ops" in c.tags]
+    return await asyncio.to_thread(_record, factory, claimed, result, cfg, ops)
 
 
-def _record(factory: sessionmaker[Session], claimed: Claimed, result: SendResult, cfg: AlertsConfig) -> DispatchResult:
+def _record(factory: sessionmaker[Session], claimed: Claimed, result: SendResult, cfg: AlertsConfig,
+            ops: Sequence[Channel]) -> DispatchResult:
     now = utcnow()
     with transaction(factory) as s:
         if result.ok:
             mark_sent(s, claimed.id, now)
-            log.info("alert %s sent to %s", claimed.id, claimed.channel)
+            log.info("alert %s sent to %s", claimed.id, claimed.channel, extra={"alert_id": claimed.id})
             return DispatchResult(sent=1)
-        dead = mark_failed(s, claimed, result.error or "unknown error", cfg, now, result.retry_after)
+        dead = mark_failed(s, claimed, result.error or "unknown error", cfg, now, result.retry_after, ops)
         log.warning("alert %s to %s failed (%s)%s", claimed.id, claimed.channel, result.error,
-                    ": moved to the dead letter" if dead else "")
+                    ": moved to the dead letter" if dead else "", extra={"alert_id": claimed.id})
         return DispatchResult(failed=1, dead=int(dead))
 
 
@@ -186,4 +258,4 @@ def retry(session: Session, ids: Sequence[int] | None = None) -> int:
 
 
 def pending_count(session: Session) -> int:
-    return len(store.list_alerts(session, status="pending", limit=100_000))
+    return int(session.scalar(select(func.count()).select_from(Alert).where(Alert.status == "pending")) or 0)

@@ -192,10 +192,17 @@ def _facts(n: DevelopmentNotice) -> Fields:
     return Fields(tuple(rows))
 
 
+def _update_banner(n: DevelopmentNotice) -> Para:
+    return Para(f"UPDATE to a known development (#{n.development_id}, first seen {n.first_seen:%Y-%m-%d}): "
+                "a material fact changed. This is not a new development.")
+
+
 def render_development(n: DevelopmentNotice) -> Rendered:
-    blocks: list[Block] = [_facts(n)]
-    if n.changes:
-        blocks.append(Items("What changed", tuple((c,) for c in n.changes)))
+    blocks: list[Block] = [_update_banner(n)] if n.kind == "update" else []
+    if n.kind == "update":
+        changes = n.changes or ("details changed (see the facts below)",)
+        blocks.append(Items("What changed", tuple((c,) for c in changes)))
+    blocks.append(_facts(n))
     if n.sources:
         blocks.append(_top_sources(n.sources))
     if n.excerpt.strip():
@@ -209,6 +216,8 @@ def _brief_item(n: DevelopmentNotice) -> tuple[Inline, ...]:
     """One development as a list entry: its subject, confirmation, first source and dashboard link."""
     confirmation = "official source" if n.official else "media reports only"
     lines: list[Inline] = [(subject(n), f"({confirmation})")]
+    if n.kind == "update" and n.changes:
+        lines.append("Changed: " + "; ".join(n.changes))
     if n.sources:
         first = sorted(n.sources, key=lambda s: not s.official)[0]
         lines.append(_source_item(first)[0])

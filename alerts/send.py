@@ -15,6 +15,7 @@ from apprise.plugins.slack import NotifySlack
 
 from alerts.redact import redact
 from alerts.render import Rendered
+from alerts.retry_after import HttpReply, capture_replies, retry_after_of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class SendResult:
     ok: bool
     error: str | None = None
     retry_after: float | None = None
-    """Seconds the service asked us to wait; None when unknown (Apprise does not pass Retry-After on)."""
+    """Seconds the service asked us to wait (Retry-After on a 429 or 503); None when it did not say."""
 
 
 def _asset() -> AppriseAsset:
@@ -117,15 +118,17 @@ def _bound_timeouts(service: NotifyBase, timeout: float) -> None:
     service.socket_read_timeout = min(float(service.socket_read_timeout), timeout)
 
 
-def _failure(result: AppriseResult, secrets: frozenset[str]) -> SendResult:
+def _failure(result: AppriseResult, secrets: frozenset[str], replies: list[HttpReply]) -> SendResult:
     messages = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
     if result.status == AppriseResultStatus.TIMEOUT or result.timeout_count:
         messages.insert(0, "timed out")
-    statuses = [int(m) for text in messages for m in _HTTP_STATUS.findall(text)]
+    statuses = {int(m) for text in messages for m in _HTTP_STATUS.findall(text)} | {r.status for r in replies}
+    retry_after = retry_after_of(replies)
     if 429 in statuses:
-        messages.append("rate limited (HTTP 429); Apprise does not report Retry-After")
+        wait = f"retry after {retry_after:g}s" if retry_after is not None else "no Retry-After given"
+        messages.append(f"rate limited (HTTP 429, {wait})")
     detail = "; ".join(dict.fromkeys(messages)) or f"Apprise status {result.status.name}"
-    return SendResult(ok=False, error=redact(detail, secrets))
+    return SendResult(ok=False, error=redact(detail, secrets), retry_after=retry_after)
 
 
 async def send(
@@ -143,23 +146,24 @@ async def send(
     apobj.add(service)
     # Apprise's own deadline comes first so it can report which service stalled; wait_for is the backstop.
     inner = max(timeout - 0.5, timeout * 0.8)
-    try:
-        result = await asyncio.wait_for(
-            apobj.async_notify(body=body, title=title, body_format=body_format,
-                               notify_type=NotifyType(notify_type), timeout=inner),
-            timeout=timeout,
-        )
-    except TimeoutError:
-        outcome = SendResult(ok=False, error=f"{name}: timed out after {timeout:g}s")
-    except Exception as e:
-        outcome = SendResult(ok=False, error=redact(f"{name}: {type(e).__name__}: {e}", secrets))
-    else:
-        with result:
-            if result.status == AppriseResultStatus.SUCCESS:
-                outcome = SendResult(ok=True)
-            else:
-                failed = _failure(result, secrets)
-                outcome = SendResult(ok=False, error=f"{name}: {failed.error}")
+    with capture_replies() as replies:
+        try:
+            result = await asyncio.wait_for(
+                apobj.async_notify(body=body, title=title, body_format=body_format,
+                                   notify_type=NotifyType(notify_type), timeout=inner),
+                timeout=timeout,
+            )
+        except TimeoutError:
+            outcome = SendResult(ok=False, error=f"{name}: timed out after {timeout:g}s")
+        except Exception as e:
+            outcome = SendResult(ok=False, error=redact(f"{name}: {type(e).__name__}: {e}", secrets))
+        else:
+            with result:
+                if result.status == AppriseResultStatus.SUCCESS:
+                    outcome = SendResult(ok=True)
+                else:
+                    failed = _failure(result, secrets, list(replies))
+                    outcome = SendResult(ok=False, error=f"{name}: {failed.error}", retry_after=failed.retry_after)
     if not outcome.ok:
         log.warning("alert delivery failed: %s", outcome.error)
     return outcome

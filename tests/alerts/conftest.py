@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.redact import clear_redaction
 from alerts.render import DevelopmentNotice, SourceRef
+from db.session import transaction
+from monitor.developments import ChannelRoute, IngestResult, ingest
 from monitor.loopback import SmtpSink, WebhookSink, slack_endpoint
-from monitor.types import CountKind, Stage
+from monitor.types import Article, Classification, CountKind, Stage
 
 EVIL_TITLE = (
     "Kosovo <script>alert(1)</script> <!channel> <!here> <@U123> <https://evil.example|click> & co"
@@ -83,3 +87,33 @@ def mail_url(sink: SmtpSink, password: str = SMTP_PASSWORD) -> str:
 def _no_leftover_redaction() -> Iterator[None]:
     yield
     clear_redaction()
+
+
+def report(
+    factory: sessionmaker[Session],
+    routes: Sequence[ChannelRoute],
+    n: int,
+    *,
+    country: str | None = None,
+    code: str | None = None,
+    stage: Stage = Stage.AGREEMENT,
+    count: int | None = 50,
+    source_id: str = "src-news",
+    title: str | None = None,
+    official: bool = False,
+    relevant: bool = True,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store article `n` through the real development tracker (which queues its outbox rows)."""
+    country = country or f"Country {n}"
+    url = f"https://news.example.org/{source_id}/{n}"
+    text = f"{country} agreed to receive up to {count} third-country deportees from the United States. ({n})"
+    article = Article(url=url, canonical_url=url, source_id=source_id, title=title or f"{country} agrees ({n})",
+                      text=text, language="en", outlet=f"Outlet {source_id}", official=official,
+                      content_hash=hashlib.sha256(url.encode()).hexdigest())
+    cls = Classification(relevant=relevant, score=0.9 if relevant else 0.1, receiving_country=country,
+                         country_code=code or f"C{n}", stage=stage if relevant else None, deportee_count=count,
+                         count_kind=CountKind.CAP if count is not None else None,
+                         reasons=(f"stage cue: agreed (article {n})",), language="en")
+    with transaction(factory) as s:
+        return ingest(s, article, cls, routes, now=now)

@@ -88,8 +88,22 @@ def test_slack_rate_limit_is_reported(webhook_sink: WebhookSink) -> None:
     webhook_sink.set_script([Reply(429, b"rate_limited", {"Retry-After": "2"})])
     result = _send(Channel("team-slack", SLACK_URL), render_test())
     assert not result.ok and result.error is not None and "429" in result.error
-    # Apprise's Slack plugin drops response headers, so the wait is unknown.
-    assert result.retry_after is None
+    # Apprise's Slack plugin drops response headers; the wait is read from the reply itself.
+    assert result.retry_after == 2.0
+    assert "retry after 2s" in result.error
+
+
+def test_rate_limit_without_retry_after_has_no_wait(webhook_sink: WebhookSink) -> None:
+    webhook_sink.set_script([Reply(429, b"rate_limited")])
+    result = _send(Channel("team-slack", SLACK_URL), render_test())
+    assert not result.ok and result.retry_after is None
+    assert result.error is not None and "no Retry-After given" in result.error
+
+
+def test_retry_after_of_a_server_error_is_not_mistaken_for_success(webhook_sink: WebhookSink) -> None:
+    webhook_sink.set_script([Reply(503, b"busy", {"Retry-After": "7"})])
+    result = _send(Channel("team-slack", SLACK_URL), render_test())
+    assert not result.ok and result.retry_after == 7.0
 
 
 def test_smtp_refusal_is_a_failure(smtp_sink: SmtpSink) -> None:
