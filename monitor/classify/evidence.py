@@ -124,9 +124,10 @@ def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str]) -> float
     if hits.get("reception"):
         total += W_RECEPTION
         reasons.append("reception of deportees: " + _quote(hits["reception"]))
-    if hits.get("deportation") or hits.get("reception"):
+    if hits.get("deportation") or hits.get("reception") or hits.get("safe_third"):
         total += W_DEPORTATION
-        reasons.append("deportation words: " + _quote(hits.get("deportation") or hits["reception"]))
+        found = hits.get("deportation") or hits.get("reception") or hits["safe_third"]
+        reasons.append("deportation words: " + _quote(found))
     elif not tc:
         total += W_NO_DEPORTATION
         reasons.append("no deportation or migration words")

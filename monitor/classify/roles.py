@@ -74,8 +74,12 @@ _NEGATION = re.compile(r"\b(?:not|never|no|nao|pas|n't|won't|refuses?|rejects?|d
 _PLURAL_LEFT = re.compile(r"(?:\b(?:des|les|los|las|os|as|ces|plusieurs|of|de|dozens of|\d+)) $")
 _DEPORTEES = re.compile(r"deport|expel|expuls|migra|remov|returne|retorna|repatri|rapatri|flight|vuelo|vol |voo|"
                         r"deten|detain|prison|asylum|asilo|asile|refugi|arriv|llega|cheg|landed|aterri|sent|envi")
+# "sent on to Togo", "flown home to Mexico": where the receiving state moves people afterwards.
+_ONWARD_LEFT = re.compile(r"\b(?:on|onward|onwards|back|home|de volta|de retour|de regreso)(?: to| a| para| vers| au)"
+                          r" " + _ART + r"$")
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("nationality", _ORIGIN_LEFT, "left"),
+    ("onward", _ONWARD_LEFT, "left"),
     ("nationality", _NATIONALS_RIGHT, "right"),
     ("plain", _HOLD_LEFT, "left"),
     ("destination", _DEST_STRONG_LEFT, "left"),

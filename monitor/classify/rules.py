@@ -13,7 +13,7 @@ from monitor.classify.text import Doc
 OTHER_SENDERS = frozenset({"GB", "IT", "DK", "AU", "NL", "DE", "CA", "FR", "BE", "AT", "SE", "GR", "ES",
                            "IE"})
 _ROLE_WEIGHT = {"destination": 3.0, "weak_destination": 1.8, "refusing": 2.0, "actor": 1.3, "plain": 1.0,
-                "nationality": 0.0, "negated": 0.0, "background": 0.3}
+                "nationality": 0.0, "negated": 0.0, "background": 0.3, "onward": 0.5}
 # The first place named in a headline is usually its grammatical subject, the country the news is about.
 TITLE_SUBJECT_BONUS = 1.5
 # The deportees' own country counts for this much when another country is in the frame: it is then an

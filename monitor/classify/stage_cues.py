@@ -14,7 +14,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
         r"dumping ground", r"not a dumping",
-        r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive)",
+        r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)",
+        r"no (?:firmara|aceptara|recibira)", r"ne (?:signera|acceptera|recevra) pas",
+        r"nao (?:vai )?(?:assinar|aceitar|receber|assinara|aceitara|recebera)",
         r"(?:se )?nieg\w* a (?:recibir|aceptar)", r"refuse\w* (?:d'accueillir|de recevoir)",
         r"recus\w* (?:a )?receber",
     ),
@@ -101,6 +103,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"primeiros (?:deportados|migrantes)",
     ),
     "onward": (
+        r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return)\w* (?:[\w-]+ ){0,3}(?:on|onwards?) to",
         r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"onward", r"moved (?:on )?to",
         r"transferred (?:on )?to", r"repatri\w*", r"sent (?:on )?to (?:togo|darien|neighbouring)",
     ),
