@@ -25,6 +25,10 @@ W_DEPORTATION = 1.2
 W_NO_DEPORTATION = -3.0
 W_US = 0.6
 W_NO_US = -0.5
+# A headline (or a one-line feed summary) has room for few cues, so missing cues say less there:
+# the penalties for absent evidence are scaled by this factor below SHORT_TOKENS words.
+SHORT_TOKENS = 30
+SHORT_ABSENCE_FACTOR = 0.4
 W_RECEIVING = 1.4
 W_FOREIGN_DEPORTEES = 1.4
 # Countries known to have received, agreed or been asked to receive U.S. deportees of other
@@ -78,11 +82,12 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
             hits[hit.category].append(hit)
     reasons: list[str] = []
-    logit = PRIOR + _positive(doc, hits, reasons)
+    absence = SHORT_ABSENCE_FACTOR if len(doc.tokens) < SHORT_TOKENS else 1.0
+    logit = PRIOR + _positive(doc, hits, reasons, absence)
     tc = bool(hits.get("third_country"))
     tc_lead = any(doc.sentence_of(h.start) <= 1 for h in hits.get("third_country", []))
     us_named = bool(hits.get("us_actor")) or any(m.code == US for m in countries.mentions)
-    logit += W_US if us_named else W_NO_US
+    logit += W_US if us_named else W_NO_US * absence
     if not us_named:
         reasons.append("no U.S. actor named")
     receiving = countries.receiving
@@ -107,7 +112,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
 
 
-def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str]) -> float:
+def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence: float) -> float:
     total = 0.0
     tc = hits.get("third_country", [])
     if tc:
@@ -129,7 +134,7 @@ def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str]) -> float
         found = hits.get("deportation") or hits.get("reception") or hits["safe_third"]
         reasons.append("deportation words: " + _quote(found))
     elif not tc:
-        total += W_NO_DEPORTATION
+        total += W_NO_DEPORTATION * absence
         reasons.append("no deportation or migration words")
     return total
 

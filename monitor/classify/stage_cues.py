@@ -11,7 +11,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
         r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
-        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of) "
+        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|got|"
+        r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
         r"dumping ground", r"not a dumping",
         r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)",
@@ -21,6 +22,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recus\w* (?:a )?receber",
     ),
     "talks_s": (
+        r"(?:asks?|asking|requests?|requested|pide|pidio|demande|pede|pediu) (?:[\w-]+ ){0,4}(?:to|a|de|para) "
+        r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar|acoger|acolher)",
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
         r"near(?:ing)? (?:a |an )?(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
         r"(?:fase|etapa) final", r"stade precoce", r"derniere ligne droite", r"productive discussions",
@@ -54,6 +57,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"diz|disse|affirme)", r"supreme court", r"corte suprema", r"suprema corte", r"cour supreme",
     ),
     "agreement_s": (
+        r"reach\w* (?:a |an )?(?:deal|agreement|accord)", r"strikes? (?:a )?deal", r"struck (?:a )?deal",
+        r"inks?", r"seals?", r"alcanz\w* (?:un )?acuerdo", r"conclu\w* (?:un )?accord", r"fecha\w* (?:um )?acordo",
+        r"(?:cierra|cerro|sella|sello) (?:un )?acuerdo",
         r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
         r"signs?",
         r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
