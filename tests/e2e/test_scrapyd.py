@@ -1,0 +1,118 @@
+"""Scale-out on Scrapyd: crawls dispatched to real nodes on loopback store into one PostgreSQL, alerts go once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.scrapyd_scale import ScaleRun, free_port, node_config, site_articles
+from monitor.config import load_config
+from monitor.errors import ConfigError
+from monitor.scrapyd import ScrapydCluster, ScrapydError, spider_arguments
+
+ARTICLES = 40
+SOURCES = 4
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"source_id": "a", "etag": None}, {"source_id": "a"}),
+        ({"allow_private": True, "follow": False}, {"allow_private": "true", "follow": "false"}),
+        ({"max_entries": 50}, {"max_entries": "50"}),
+        ({"seen_urls": frozenset({"https://b.example/2", "https://a.example/1"})},
+         {"seen_urls": '["https://a.example/1", "https://b.example/2"]'}),
+        ({"selectors": {"item": "article h2 a"}}, {"selectors": '{"item": "article h2 a"}'}),
+        ({"selectors": {}}, {"selectors": "{}"}),
+    ],
+)
+def test_spider_arguments_are_command_line_strings(kwargs: dict[str, object], expected: dict[str, str]) -> None:
+    assert spider_arguments(kwargs) == expected
+
+
+def test_seen_urls_round_trip_through_the_feed_spider() -> None:
+    from spiders.feed import FeedSpider
+
+    urls = {"https://news.example/a?utm_source=x", "https://news.example/b"}
+    args = spider_arguments({"source_id": "s", "url": "https://news.example/feed", "seen_urls": frozenset(urls),
+                             "allow_private": False, "max_entries": 5})
+    spider = FeedSpider(**args)
+    assert spider.seen_urls == {"https://news.example/a", "https://news.example/b"}
+    assert spider.allow_private is False and spider.max_entries == 5
+
+
+def test_scrapyd_section_is_validated(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"scrapyd": {"nodes": ["http://scrapyd-1:6800/", "http://scrapyd-2:6800"]}}))
+    assert load_config(good).scrapyd is not None
+    assert load_config(good).scrapyd.nodes == ("http://scrapyd-1:6800", "http://scrapyd-2:6800")  # type: ignore[union-attr]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scrapyd:\n  nodes:\n    - scrapyd-1:6800/x\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(bad)
+    assert "bad.yaml:2" in str(err.value) and "base URL" in str(err.value)
+
+
+def test_node_config_keeps_the_project_and_moves_the_node(tmp_path: Path) -> None:
+    text = node_config(tmp_path, 6123)
+    assert "deportwatch = spiders.settings" in text
+    assert "http_port = 6123" in text and "bind_address = 127.0.0.1" in text
+    assert f"logs_dir = {tmp_path / 'logs'}" in text
+
+
+def test_no_reachable_node_is_an_error() -> None:
+    cluster = ScrapydCluster([f"http://127.0.0.1:{free_port()}"], timeout=2)
+    with pytest.raises(ScrapydError, match="no Scrapyd node took the crawl"):
+        asyncio.run(cluster.schedule("feed", "s", {"source_id": "s", "url": "http://127.0.0.1:9/feed"}, {}))
+
+
+def test_generated_site_has_one_feed_per_source() -> None:
+    articles = site_articles(ARTICLES, SOURCES)
+    assert Counter(a.outlet for a in articles) == {f"outlet-{i:02d}": ARTICLES // SOURCES for i in range(SOURCES)}
+
+
+@pytest.fixture
+def cluster_run(postgres_base_url: str) -> Iterator[ScaleRun]:
+    with ScaleRun(postgres_base_url, ARTICLES, SOURCES, nodes=2, max_proc=2, dead_node=True) as run:
+        yield run
+
+
+@pytest.mark.e2e
+@pytest.mark.postgres
+def test_two_nodes_store_each_article_once_and_alert_each_development_once(cluster_run: ScaleRun) -> None:
+    run = cluster_run
+    crawl = run.crawl(timeout=150, dispatch_twice=True)
+    assert crawl.unfinished == [], "jobs still running after 150 s"
+    # A source still queued or running is not handed out again.
+    assert run.repeated == []
+    assert len(crawl.jobs) == SOURCES
+    nodes_used = Counter(j.node for j in crawl.jobs)
+    assert set(nodes_used) == set(run.nodes), f"jobs went to {nodes_used}, not to both nodes"
+    assert crawl.pages == ARTICLES
+
+    run.send_alerts()
+    snap = run.snapshot()
+    assert sorted(snap.stored_urls) == sorted(run.site_urls())
+    assert snap.new_alerts, "the site's on-topic articles opened no development"
+    assert set(snap.new_alerts.values()) == {1}
+    assert snap.unsent == 0
+    assert sorted(snap.mailed) == sorted(snap.sent_alerts)
+    assert Counter(snap.mailed) == Counter(snap.sent_alerts)
+    assert set(snap.mailed) >= set(snap.new_alerts)
+    print(f"\n{SOURCES} sources, {ARTICLES} articles through 2 nodes: {crawl.pages} pages in {crawl.seconds:.1f}s "
+          f"({crawl.pages_per_s:.1f} pages/s); {len(snap.new_alerts)} developments, {len(snap.mailed)} mails; "
+          f"jobs per node {json.dumps(list(nodes_used.values()))}")
+
+    # The nodes stored each feed's validators: a second round fetches no page and alerts nothing new.
+    again = run.crawl(timeout=150)
+    assert again.unfinished == []
+    assert again.pages == 0
+    print(f"second round: {len(again.jobs)} jobs in {again.seconds:.1f}s, no page fetched")
+    run.send_alerts()
+    assert run.snapshot() == snap
