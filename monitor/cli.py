@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -20,13 +19,20 @@ from monitor.runtime import Runtime, open_runtime
 app = typer.Typer(help="Watch the news for U.S. third-country deportation developments.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 config_app = typer.Typer(help="Check or show the configuration.", no_args_is_help=True)
-alerts_app = typer.Typer(help="The alert outbox.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 sources_app = typer.Typer(help="Configured sources and their health.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-app.add_typer(alerts_app, name="alerts")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+
+
+def _register_alerts() -> None:
+    from monitor.cli_alerts import app as alerts_app
+
+    app.add_typer(alerts_app, name="alerts")
+
+
+_register_alerts()
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (default: $DEPORTWATCH_CONFIG, "
                                                  "./deportwatch.yaml, then the shipped default).")]
@@ -153,58 +159,6 @@ def developments(config: ConfigOpt = None, as_json: JsonOpt = False,
                    f"{d['stage']:<16}{count}  {len(d['sources'])} source(s){'  [official]' if d['official'] else ''}")
         for s in d["sources"][:5]:
             typer.echo(f"        {s['outlet'] or ''}: {s['title'][:80]}  {s['url']}")
-
-
-@alerts_app.command("list")
-def alerts_list(
-    config: ConfigOpt = None,
-    pending: Annotated[bool, typer.Option("--pending")] = False,
-    dead: Annotated[bool, typer.Option("--dead")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """List alerts in the outbox."""
-    from monitor.views import alerts_view
-
-    status = "pending" if pending else "dead" if dead else None
-    with runtime(config) as rt:
-        rows = alerts_view(rt.factory, status)
-    if as_json:
-        emit(rows)
-        return
-    for a in rows:
-        typer.echo(f"#{a['id']:<5} {a['status']:<8} {a['kind']:<7} {a['channel']:<12} dev={a['development_id']} "
-                   f"attempts={a['attempts']}{'  ' + a['last_error'] if a['last_error'] else ''}")
-
-
-@alerts_app.command("dispatch")
-def alerts_dispatch(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Send every alert that is due now, then exit."""
-    from alerts.outbox import dispatch_due
-    from monitor.daemon import channels_of
-
-    with runtime(config) as rt:
-        result = asyncio.run(dispatch_due(rt.factory, channels_of(rt), rt.config.alerts, limit=1000))
-    data = {"sent": result.sent, "failed": result.failed, "dead": result.dead}
-    emit(data) if as_json else typer.echo(f"sent {result.sent}, failed {result.failed}, dead {result.dead}")
-    if result.failed:
-        raise typer.Exit(1)
-
-
-@alerts_app.command("retry")
-def alerts_retry(
-    ids: Annotated[list[int] | None, typer.Argument(help="Alert ids.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every dead alert.")] = False,
-    config: ConfigOpt = None,
-) -> None:
-    """Put dead alerts back in the queue."""
-    from alerts.outbox import retry
-    from db.session import transaction
-
-    if not ids and not all_:
-        fail("give alert ids or --all", 2)
-    with runtime(config) as rt, transaction(rt.factory) as s:
-        n = retry(s, None if all_ else ids)
-    typer.echo(f"{n} alert(s) queued again")
 
 
 @config_app.command("check")
