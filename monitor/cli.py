@@ -223,6 +223,19 @@ def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @app.command()
+def serve(
+    config: ConfigOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address (default: DEPORTWATCH_WEB_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: DEPORTWATCH_WEB_PORT, 8080).")] = None,
+) -> None:
+    """Serve the dashboard alone (no crawling, no alerts)."""
+    from monitor.dashboard.server import serve as serve_dashboard
+
+    with runtime(config) as rt:
+        serve_dashboard(rt, host or rt.settings.web_host, port or rt.settings.web_port)
+
+
+@app.command()
 def label(
     url: Annotated[str, typer.Argument(help="The article's URL.")],
     verdict: Annotated[str, typer.Argument(help="relevant or irrelevant")],
