@@ -35,7 +35,7 @@ _UNITS = {
     "dezena": 10, "duzia": 12,
 }
 # Number words that are also ordinary words elsewhere ("once", "sept"), by the language they count in.
-_ONLY_IN = {"once": "es", "sept": "fr", "dix": "fr", "cent": "fr"}
+_ONLY_IN = {"once": "es", "sept": "fr", "dix": "fr", "cent": "fr", "dos": "es"}
 _CONTINUATION = frozenset({"one", "uno", "un", "une", "um", "uma"})
 _DOZEN = frozenset({"dozen", "docena", "douzaine", "duzia"})
 _HUNDRED = frozenset({"hundred", "cien", "ciento", "cent", "cents", "cem", "cento", "centenar", "centena"})

@@ -22,6 +22,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recus\w* (?:a )?receber",
     ),
     "talks_s": (
+        r"(?:intends?|intention|plans?|planning|wants?|threaten\w*|pretende\w*|planea\w*|envisage\w*|"
+        r"pretend\w*) (?:[\w-]+ ){0,2}(?:to |de |a )?(?:deport|send|remove|expel|enviar|deportar|expulser|renvoyer)\w*",
+        r"names? (?:[\w-]+ ){0,4}(?:as|como|comme) (?:\w+ )?(?:destination|country of removal|destino|"
+        r"pays de destination)",
         r"(?:asks?|asking|requests?|requested|pide|pidio|demande|pede|pediu) (?:[\w-]+ ){0,4}(?:to|a|de|para) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar|acoger|acolher)",
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
@@ -31,7 +35,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|"
         r"pression\w*|pressao) (?:[\w-]+ ){0,4}(?:to|pour|para|a) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar)",
-        r"(?:seek\w*|pursu\w*|buscar|busca|cherche\w*|negotiat\w*|discuss\w*|explor\w*|negoci\w*) "
+        r"(?:seek\w*|sought|pursu\w*|buscar|busca|cherche\w*|negotiat\w*|discuss\w*|explor\w*|negoci\w*) "
         r"(?:[\w-]+ ){0,3}(?:deals?|agreements?|acuerdos?|accords?|acordos?|arrangements?)",
         r"(?:possible|potential|proposed|prospective|eventual|posible|possivel|eventuel|futur[eo]?) "
         r"(?:[\w-]+ ){0,2}(?:deals?|agreements?|acuerdos?|accords?|acordos?|arrangements?|transfers?)",
