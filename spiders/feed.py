@@ -229,10 +229,22 @@ class FeedSpider(scrapy.Spider):
         entries = parsed.entries[: self.max_entries]
         log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries),
                  extra=self._about(response.url))
-        yield self._fetch(response.status, entries=len(parsed.entries), etag=_header(response, b"ETag"),
-                          last_modified=_header(response, b"Last-Modified"))
-        if self.follow:
-            yield from self._article_requests(entries)
+        yield from self._index_read(response.status, len(parsed.entries), entries, _header(response, b"ETag"),
+                                    _header(response, b"Last-Modified"))
+
+    def _index_read(self, status: int, found: int, entries: Iterable[FeedEntry], etag: str | None,
+                    last_modified: str | None) -> Iterator[SourceFetch | scrapy.Request]:
+        """The index's fetch record, then a request for each new entry.
+
+        The validators are recorded only when no article is left to fetch. Otherwise the next crawl
+        asks unconditionally: a crawl stopped before its pages were stored (a killed process, a failed
+        page) would else be answered 304 and never fetch them, until the index changes again.
+        """
+        requests = list(self._article_requests(entries)) if self.follow else []
+        if requests:
+            etag = last_modified = None
+        yield self._fetch(status, entries=found, etag=etag, last_modified=last_modified)
+        yield from requests
 
     def _article_requests(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
         for rank, entry in enumerate(entries):

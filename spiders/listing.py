@@ -315,8 +315,7 @@ class ListingSpider(FeedSpider):
         if entries and all(e.published for e in entries):
             entries.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         etag, last_modified = self._validators
-        yield self._fetch(self._status, entries=len(entries), etag=etag, last_modified=last_modified)
-        yield from self._article_requests(entries[: self.max_entries])
+        yield from self._index_read(self._status, len(entries), entries[: self.max_entries], etag, last_modified)
 
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:

@@ -267,11 +267,10 @@ class SearchSpider(FeedSpider):
             return
         log.info("source %s: search %s has %d hits", self.source_id, response.url, len(results.hits),
                  extra=self._about(response.url))
-        yield self._fetch(response.status, entries=len(results.hits), etag=_header(response, b"ETag"),
-                          last_modified=_header(response, b"Last-Modified"))
         entries = unique_hits(results.hits)[: self.max_entries]
-        for request in self._article_requests(entries):
-            yield request
+        for out in self._index_read(response.status, len(results.hits), entries, _header(response, b"ETag"),
+                                    _header(response, b"Last-Modified")):
+            yield out
 
     async def _retry(self, response: Response, attempt: int, why: str | None) -> AsyncIterator[Any]:
         asked = retry_after_seconds(_header(response, b"Retry-After"))

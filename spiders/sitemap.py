@@ -305,8 +305,8 @@ class SitemapSpider(FeedSpider):
             return
         # Keep no validators after a partial read: the next crawl must not be answered 304 and lose the rest.
         etag, last_modified = (None, None) if self._child_errors else self._validators
-        yield self._fetch(self._status, entries=len(recent), etag=etag, last_modified=last_modified)
-        yield from self._article_requests(as_feed_entry(e) for e in recent[: self.max_entries])
+        yield from self._index_read(self._status, len(recent), [as_feed_entry(e) for e in recent[: self.max_entries]],
+                                    etag, last_modified)
 
     def _max_size(self) -> int:
         return self.crawler.settings.getint("DOWNLOAD_MAXSIZE") if self.crawler else 0

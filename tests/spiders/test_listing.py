@@ -106,7 +106,8 @@ def test_pages_are_followed_then_articles_requested_once_each() -> None:
     outputs = list(spider.parse_listing(html("embassy_news_page2.html", page2.url), **page2.cb_kwargs))
     fetch, *requests = outputs
     assert all(isinstance(r, Request) for r in requests)
-    assert isinstance(fetch, SourceFetch) and (fetch.entries, fetch.etag, fetch.error) == (4, '"l1"', None)
+    # Articles are still to be fetched, so the page's validators ('"l1"') are not recorded yet.
+    assert isinstance(fetch, SourceFetch) and (fetch.entries, fetch.etag, fetch.error) == (4, None, None)
     # All four entries are dated, so they are requested newest first; the seen one is skipped.
     assert [r.url for r in requests] == [
         "https://xx.usembassy.example/statement-on-the-arrival-of-third-country-nationals/",
@@ -182,7 +183,7 @@ def test_crawl_follows_pages_up_to_max_pages_and_fetches_each_article(site: Loop
     ])
 
     fetch = result.fetch("dhs")
-    assert (fetch["status"], fetch["entries"], fetch["error"]) == (200, 3, None) and fetch["etag"]
+    assert (fetch["status"], fetch["entries"], fetch["error"], fetch["etag"]) == (200, 3, None, None)
     dates = {p["url"]: p["feed_published"][:10] for p in result.pages if p["source_id"] == "dhs"}
     assert dates == {site.url("/news/ghana"): "2025-09-10", site.url("/news/rwanda"): "2025-08-28",
                      site.url("/news/eswatini"): "2025-07-16"}
@@ -199,7 +200,13 @@ def test_recrawl_with_validators_is_not_modified(site: LoopbackSite) -> None:
     site.page("/news/palau", article_page("Palau agrees"))
     url = site.page("/embassy", listing_page([("/news/palau", "Palau", "December 24, 2025")], None))
     first = crawl([site], [{"kind": "listing", "source_id": "koror", "url": url, "selectors": SELECTORS}])
-    fetch = first.fetch("koror")
+    assert first.fetch("koror")["etag"] is None
+    stored = [p["url"] for p in first.pages]
+    # Validators are recorded by the first crawl that leaves nothing to fetch.
+    complete = crawl([site], [{"kind": "listing", "source_id": "koror", "url": url, "selectors": SELECTORS,
+                               "seen_urls": stored}])
+    fetch = complete.fetch("koror")
+    assert fetch["etag"] and complete.pages == []
     again = crawl([site], [{"kind": "listing", "source_id": "koror", "url": url, "selectors": SELECTORS,
                             "etag": fetch["etag"], "last_modified": fetch["last_modified"]}])
     assert (again.fetch("koror")["not_modified"], again.pages) == (True, [])

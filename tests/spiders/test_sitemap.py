@@ -75,13 +75,13 @@ def at(spider: SitemapSpider, moment: str) -> SitemapSpider:
     return spider
 
 
-def test_news_sitemap_yields_a_fetch_with_validators_and_requests_for_recent_unseen_entries() -> None:
-    spider = at(make_spider(seen_urls=["https://wire.example.com/markets/oil-prices-2025-10-21/"]),
-                "2025-10-21T12:00:00+00:00")
+def test_news_sitemap_yields_a_fetch_and_requests_for_recent_unseen_entries() -> None:
+    seen = ["https://wire.example.com/markets/oil-prices-2025-10-21/"]
+    spider = at(make_spider(seen_urls=seen), "2025-10-21T12:00:00+00:00")
     response = xml(NEWS_URL, "news_sitemap.xml", ETag='"s1"', **{"Last-Modified": "Tue, 21 Oct 2025 08:00:00 GMT"})
     [fetch], requests = split(list(spider.parse_top(response)))
-    assert fetch == SourceFetch(source_id="wire", url=NEWS_URL, status=200, entries=3, etag='"s1"',
-                                last_modified="Tue, 21 Oct 2025 08:00:00 GMT")
+    # Articles are still to be fetched: the validators wait for a crawl that leaves nothing to fetch.
+    assert fetch == SourceFetch(source_id="wire", url=NEWS_URL, status=200, entries=3)
     entries: list[FeedEntry] = [r.cb_kwargs["entry"] for r in requests]
     assert [e.canonical for e in entries] == ["https://wire.example.com/es/america/belice-acuerdo-2025-10-20/",
                                               "https://wire.example.com/world/americas/belize-stca-2025-10-20/"]
@@ -90,6 +90,9 @@ def test_news_sitemap_yields_a_fetch_with_validators_and_requests_for_recent_uns
     assert all(r.callback == spider.parse_article and r.errback == spider.article_failed for r in requests)
     assert spider.crawler.stats is not None
     assert spider.crawler.stats.get_value("deportwatch/sitemap/entries_skipped_seen") == 1
+    done = at(make_spider(seen_urls=[*seen, *(e.link for e in entries)]), "2025-10-21T12:00:00+00:00")
+    [fetch], requests = split(list(done.parse_top(response)))
+    assert requests == [] and (fetch.etag, fetch.last_modified) == ('"s1"', "Tue, 21 Oct 2025 08:00:00 GMT")
 
 
 def test_max_entries_keeps_the_newest_and_max_age_days_widens_the_window() -> None:
@@ -135,7 +138,7 @@ def test_index_children_are_read_one_by_one_newest_first_and_combined() -> None:
     assert isinstance(second, Request) and second.url == "https://wire.example.com/sitemaps/news-2025-10-19.xml"
     # max_sitemaps=2: the undated sections.xml and the old September sitemap are never requested.
     [fetch], requests = split(list(spider.parse_child(child(second.url, "news_sitemap.xml"), **second.cb_kwargs)))
-    assert (fetch.url, fetch.entries, fetch.etag, fetch.error) == (INDEX_URL, 3, '"i1"', None)
+    assert (fetch.url, fetch.entries, fetch.etag, fetch.error) == (INDEX_URL, 3, None, None)
     assert [r.url for r in requests] == [
         "https://wire.example.com/markets/oil-prices-2025-10-21/",
         "https://wire.example.com/es/america/belice-acuerdo-2025-10-20/",
@@ -207,7 +210,7 @@ def test_crawl_reads_an_index_with_gzip_child_and_fetches_recent_articles(site: 
 
     fetch = result.fetch("wire")
     assert (fetch["status"], fetch["entries"], fetch["error"]) == (200, 3, None)
-    assert fetch["etag"] and fetch["last_modified"]
+    assert (fetch["etag"], fetch["last_modified"]) == (None, None)  # recorded once nothing is left to fetch
     assert {p["url"]: p["feed_title"] for p in result.pages} == {url: title for url, title, *_ in fresh}
     assert all(p["has_article"] and p["final_url"] == p["url"] for p in result.pages)
     assert site.requests_for("/sitemaps/last-month.xml") == [] and site.requests_for("/news/old.html") == []
@@ -219,9 +222,11 @@ def test_recrawl_with_validators_is_not_modified_until_the_sitemap_changes(site:
     first_story = (publish(site, "kosovo", "Kosovo takes first deportees"), "Kosovo takes first deportees", now, "en")
     url = site.page("/news-sitemap.xml", news_sitemap([first_story]), "application/xml")
     first = crawl([site], [{"kind": "sitemap", "source_id": "wire", "url": url}])
-    fetch = first.fetch("wire")
+    assert first.urls("wire") == [first_story[0]] and first.fetch("wire")["etag"] is None
+    complete = crawl([site], [{"kind": "sitemap", "source_id": "wire", "url": url, "seen_urls": first.urls("wire")}])
+    fetch = complete.fetch("wire")
+    assert fetch["etag"] and complete.pages == []
     state = {"etag": fetch["etag"], "last_modified": fetch["last_modified"], "seen_urls": first.urls("wire")}
-    assert first.urls("wire") == [first_story[0]]
 
     again = crawl([site], [{"kind": "sitemap", "source_id": "wire", "url": url, **state}])
     assert (again.fetch("wire")["not_modified"], again.fetch("wire")["status"], again.pages) == (True, 304, [])
