@@ -50,7 +50,10 @@ THIRD_COUNTRY: tuple[str, ...] = (
     r"(?:migrantes|deportados|cidadaos) de paises terceiros",
     # sq, hr/sr, de, it
     r"(?:shtetas|shtetasit) (?:e |te )?paleve te treta", r"trecih (?:zemalja|strana|drzava)",
-    r"cittadini di paesi terzi", r"drittstaatsangehorige\w*",
+    r"cittadini di paesi terzi", r"drittstaatsangehorige\w*", r"(?:menschen|migranten|personen) aus "
+    r"drittstaaten",
+    r"(?:di )?altre nazionalita", r"(?:migranti|persone|cittadini) di (?:altri|paesi) (?:paesi|terzi)",
+    r"nicht aus (?:dem )?(?:\w+ )?stammen",
 )
 
 # "Third country" wording that is also used for EU law, the Canada-U.S. pact or other states' schemes.
@@ -71,7 +74,8 @@ DEPORTATION: tuple[str, ...] = (
     r"reubica\w*", r"relocaca\w*", r"reloca\w*", r"renvoy\w*", r"renvois?", r"te deportuar\w*",
     r"te depertuar\w*",
     r"deportirani\w*", r"deportovan\w*", r"abschieb\w*", r"abgeschob\w*", r"rimpatri\w*", r"migranti",
-    r"migranten", r"asylum", r"asilo", r"asile", r"asyl\w*", r"migration", r"migraci\w*", r"migratoire",
+    r"migranten", r"asylum", r"asilo", r"asile", r"asyl\w*", r"deportier\w*", r"ausgewiesen\w*",
+    r"deportat\w*", r"migration", r"migraci\w*", r"migratoire",
     r"migratori[oa]s?", r"migracao", r"espuls\w*", r"abrego garcia",
 )
 

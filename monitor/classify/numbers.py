@@ -33,14 +33,22 @@ _UNITS = {
     "dezanove": 19, "vinte": 20, "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60,
     "oitenta": 80, "duzentos": 200, "duzentas": 200, "trezentos": 300, "trezentas": 300,
     "dezena": 10, "duzia": 12,
+    # de
+    "zwei": 2, "drei": 3, "vier": 4, "funf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "elf": 11, "zwolf": 12, "zwanzig": 20, "funfzig": 50,
+    # it
+    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10, "undici": 11,
+    "dodici": 12, "quattordici": 14, "venti": 20, "cinquanta": 50,
 }
 # Number words that are also ordinary words elsewhere ("once", "sept"), by the language they count in.
-_ONLY_IN = {"once": "es", "sept": "fr", "dix": "fr", "cent": "fr", "dos": "es"}
+_ONLY_IN = {"once": "es", "sept": "fr", "dix": "fr", "cent": "fr", "dos": "es", "elf": "de", "due": "it",
+            "sei": "it", "tre": "it", "otto": "it", "vier": "de", "acht": "de"}
 _CONTINUATION = frozenset({"one", "uno", "un", "une", "um", "uma"})
 _DOZEN = frozenset({"dozen", "docena", "douzaine", "duzia"})
 _HUNDRED = frozenset({"hundred", "cien", "ciento", "cent", "cents", "cem", "cento", "centenar", "centena"})
 _JOIN = frozenset({"and", "y", "e", "et"})
 _PEOPLE_TEXT = (
+    "menschen personen manner abgeschobene migranti persone uomini cittadini espulsi deportati "
     "deportees deportee migrants migrant people persons person individuals individual men man women "
     "woman children nationals national immigrants detainees asylum seekers prisoners inmates "
     "foreigners third-country tcns venezuelans africans asians deportados deportadas migrantes "

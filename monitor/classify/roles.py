@@ -15,8 +15,11 @@ _DEST_STRONG_LEFT = re.compile(
     r"touched down|bound|headed|diverted|returned|moved|taken|shipped|deals?|agreements?|pacts?|accords?|"
     r"mou|deportad\w*|enviad\w*|expulsad\w*|trasladad\w*|llegar\w*|llego|aterriz\w*|acuerdo|convenio|"
     r"expuls\w*|renvoy\w*|envoy\w*|arrive\w*|atterri\w*|accord|chegar\w*|chego\w*|pous\w*|enviad\w*|acordo|"
-    r"transferid\w*|relocad\w*|deportuar\w*|deportirani\w*|memorand\w*|arrangements?)"
-    + _GAP + r" (?:to|into|in|at|with|a|al|hacia|en|con|vers|au|aux|avec|para|ao|em|no|na|com|rumo a|ne|u)"
+    r"transferid\w*|relocad\w*|deportuar\w*|deportirani\w*|memorand\w*|arrangements?|abgeschob\w*|"
+    r"abschieb\w*|landet|gelandet|eingetroffen|angekommen|geschickt|deportiert|uberstellt|abkommen|"
+    r"espuls\w*|deportat\w*|atterra\w*|arrivat\w*|inviat\w*|trasferit\w*|accordo)"
+    + _GAP + r" (?:to|into|in|at|with|a|al|hacia|en|con|vers|au|aux|avec|para|ao|em|no|na|com|rumo a|ne|u|"
+    r"nach|in den|in die|mit|verso|ad|nel|nella|con)"
     r" " + _ART + r"$"
 )
 _DEST_WEAK_LEFT = re.compile(r"(?:^|\W)(?:to|into|a|hacia|vers|au|aux|para|ao|rumo a) " + _ART + r"$")
@@ -26,7 +29,8 @@ _DEST_RIGHT = re.compile(
     r"said it would |a |ha |va |vai |se |to |do te |ka )?(?:agree\w*|accept\w*|receiv\w*|takes?|taking|took|"
     r"host\w*|welcom\w*|sign\w*|acept\w*|recib\w*|acog\w*|accueill\w*|recev\w*|recoit|recu|aceit\w*|receb\w*|"
     r"acolh\w*|pranoj\w*|pranon\w*|pranoi\w*|prihvat\w*|primi\w*|deal|agreement|pact|accord|mou|"
-    r"begins? accepting|started|nimmt|aufzunehmen)"
+    r"begins? accepting|started|nimmt|aufzunehmen|aufnehmen|akzeptiert|stimmt|erklart sich bereit|"
+    r"accoglie\w*|accetta\w*|riceve\w*|ospit\w*)"
 )
 _HOLD_LEFT = re.compile(
     r"(?:held|detained|stuck|stranded|kept|bloqu\w*|retenid\w*|detenid\w*|retidos|detidos|base|camp|via|"
@@ -65,17 +69,21 @@ _PEOPLE_RIGHT = re.compile(
 )
 _PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
-    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnone of them|\bnor)[- ](?:[\w'-]+ ){0,3}?(?:from )?$|"
+    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnicht|\bnone of them|\bnor)[- ](?:[\w'-]+ "
+    r"){0,3}?(?:from )?$|"
     r"(?:only one|un seul|une seule|solo uno|solo una|apenas um|apenas uma|one of them|one of the \w+)"
     r"(?: [\w'-]+){0,4} $"
 )
 _NEGATION = re.compile(r"\b(?:not|never|no|nao|pas|n't|won't|refuses?|rejects?|declined|denies|niega|"
     r"rechaza)\b")
 _PLURAL_LEFT = re.compile(r"(?:\b(?:des|les|los|las|os|as|ces|plusieurs|of|de|dozens of|\d+)) $")
-_DEPORTEES = re.compile(r"deport|expel|expuls|migra|remov|returne|retorna|repatri|rapatri|flight|vuelo|vol |voo|"
-                        r"deten|detain|prison|asylum|asilo|asile|refugi|arriv|llega|cheg|landed|aterri|sent|envi")
+_DEPORTEES = re.compile(r"deport|expel|expuls|migra|remov|returne|retorna|repatri|rapatri|flight|vuelo|vol "
+    r"|voo|"
+                        r"deten|detain|prison|asylum|asilo|asile|refugi|arriv|llega|cheg|landed|aterri|"
+                        r"sent|envi")
 # "sent on to Togo", "flown home to Mexico": where the receiving state moves people afterwards.
-_ONWARD_LEFT = re.compile(r"\b(?:on|onward|onwards|back|home|de volta|de retour|de regreso)(?: to| a| para| vers| au)"
+_ONWARD_LEFT = re.compile(r"\b(?:on|onward|onwards|back|home|de volta|de retour|de regreso)(?: to| a| para|"
+    r" vers| au)"
                           r" " + _ART + r"$")
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("nationality", _ORIGIN_LEFT, "left"),

@@ -11,7 +11,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
         r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
-        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|got|"
+        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|"
+        r"got|"
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
         r"dumping ground", r"not a dumping",
@@ -23,13 +24,16 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "talks_s": (
         r"(?:intends?|intention|plans?|planning|wants?|threaten\w*|pretende\w*|planea\w*|envisage\w*|"
-        r"pretend\w*) (?:[\w-]+ ){0,2}(?:to |de |a )?(?:deport|send|remove|expel|enviar|deportar|expulser|renvoyer)\w*",
+        r"pretend\w*) (?:[\w-]+ ){0,2}(?:to |de |a )?(?:deport|send|remove|expel|enviar|deportar|expulser|"
+        r"renvoyer)\w*",
         r"names? (?:[\w-]+ ){0,4}(?:as|como|comme) (?:\w+ )?(?:destination|country of removal|destino|"
         r"pays de destination)",
-        r"(?:asks?|asking|requests?|requested|pide|pidio|demande|pede|pediu) (?:[\w-]+ ){0,4}(?:to|a|de|para) "
+        r"(?:asks?|asking|requests?|requested|pide|pidio|demande|pede|pediu) (?:[\w-]+ ){0,4}(?:to|a|de|"
+        r"para) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar|acoger|acolher)",
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
-        r"near(?:ing)? (?:a |an )?(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been )?agreed",
+        r"near(?:ing)? (?:a |an )?(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been "
+        r")?agreed",
         r"(?:fase|etapa) final", r"stade precoce", r"derniere ligne droite", r"productive discussions",
         r"(?:fase|etapa) inicial",
         r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|"
@@ -56,13 +60,19 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
         r"recurso de habeas", r"fallo", r"a jug[eé]", r"statue", r"decid\w* que", r"declaro", r"anula\w*",
-        r"set aside", r"blocks?", r"blocked", r"barred", r"bars", r"(?:judge|juez|jueza|juge|juiz\w*) (?:[\w-]+ ){0,3}"
-        r"(?:says?|said|rules?|ruled|orders?|ordered|finds?|found|warns?|warned|dice|dijo|ordena|ordeno|estime|"
+        r"set aside", r"blocks?", r"blocked", r"barred", r"bars", r"(?:judge|juez|jueza|juge|juiz\w*) "
+        r"(?:[\w-]+ ){0,3}"
+        r"(?:says?|said|rules?|ruled|orders?|ordered|finds?|found|warns?|warned|dice|dijo|ordena|ordeno|"
+        r"estime|"
         r"diz|disse|affirme)", r"supreme court", r"corte suprema", r"suprema corte", r"cour supreme",
     ),
     "agreement_s": (
+        r"(?:ha|hanno) accettato", r"bis zu \d+", r"fino a \d+", r"stimmt (?:[\w-]+ "
+        r"){0,6}zu", r"unterzeichne\w*", r"accogliera",
+        r"accettera", r"ricevera", r"firmato", r"firma(?:to)? (?:un )?accordo", r"erklart sich bereit",
         r"reach\w* (?:a |an )?(?:deal|agreement|accord)", r"strikes? (?:a )?deal", r"struck (?:a )?deal",
-        r"inks?", r"seals?", r"alcanz\w* (?:un )?acuerdo", r"conclu\w* (?:un )?accord", r"fecha\w* (?:um )?acordo",
+        r"inks?", r"seals?", r"alcanz\w* (?:un )?acuerdo", r"conclu\w* (?:un )?accord", r"fecha\w* (?:um "
+        r")?acordo",
         r"(?:cierra|cerro|sella|sello) (?:un )?acuerdo",
         r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
         r"signs?",
@@ -84,18 +94,23 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"firmo", r"firmaron", r"assinou", r"assinaram", r"a signe", r"ont signe", r"willingness",
     ),
     "arrival_s": (
+        r"erste[rn]? (?:abschiebeflug|gruppe|flug)", r"prim[oi] (?:volo|gruppo|migranti)",
         r"first (?:[\w-]+ )?(?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|people|"
         r"deportation flight|third-country)",
         r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
         r"begins? (?:accepting|receiving|taking)",
         r"began (?:accepting|receiving|taking)", r"started (?:accepting|receiving|taking)",
-        r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu|accueille|recoit|recibe|"
-        r"recebe|receives|welcomes|takes in|acoge) (?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|three|two|"
+        r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu|accueille|recoit|"
+        r"recibe|"
+        r"recebe|receives|welcomes|takes in|acoge) (?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|"
+        r"three|two|"
         r"dozens|cinco|siete|ocho|nueve|diez|cinq|sept|huit|neuf|dix|sete|oito|nove|dez)",
         r"ka filluar", r"kane ardhur", r"a commence a accueillir", r"comenzo a recibir", r"comecou a receber",
         r"(?:ha|han|has|have|had) (?:recibido|received)", r"(?:a|ont) recu", r"tem recebido",
     ),
     "further": (
+        r"zweite[rn]? (?:gruppe|flug|abschiebeflug)", r"weitere (?:migranten|abgeschobene)",
+        r"secondo (?:gruppo|volo)", r"altri \d+",
         r"second (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round|deportation flight)",
         r"another (?:[\w-]+ )?(?:group|flight|batch)",
         r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)", r"third (?:group|flight)",
@@ -113,20 +128,24 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"primeiros (?:deportados|migrantes)",
     ),
     "onward": (
-        r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return)\w* (?:[\w-]+ ){0,3}(?:on|onwards?) to",
+        r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return)\w* (?:[\w-]+ ){0,3}(?:on|"
+        r"onwards?) to",
         r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"onward", r"moved (?:on )?to",
         r"transferred (?:on )?to", r"repatri\w*", r"sent (?:on )?to (?:togo|darien|neighbouring)",
     ),
     "arrival": (
+        r"landet", r"gelandet", r"eingetroffen", r"angekommen", r"atterra\w*", r"arrivat[io]", r"arriva(?:no)?",
         r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
         r"flown (?:in|to)",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
         r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|a|para|"
-        r"vers|au|aux|en|em)", r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
+        r"vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
+        r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
     ),
     "talks": (
+        r"gesprache", r"verhandlung\w*", r"colloqui", r"trattativ\w*", r"negoziat\w*",
         r"weighs?", r"mulls?", r"mulling", r"open to", r"eyes", r"eyeing", r"reviewing", r"studying",
         r"evaluating", r"courting", r"courts (?:african|caribbean|latin)", r"estudia\w*", r"evalua\w*",
         r"sondea\w*", r"considera\w*", r"etudie\w*", r"examine\w*", r"estuda\w*", r"avalia\w*", r"analisa\w*",
@@ -146,6 +165,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"accepte\w*", r"acepta\w*", r"agreed",
     ),
     "court": (
+        r"richter\w*", r"gericht\w*", r"urteil\w*", r"entschied\w*", r"verfugung", r"klage\w*", r"giudic\w*",
+        r"tribunale", r"sentenza", r"corte",
         r"allows?", r"lets", r"clears? (?:the )?way", r"greenlights?", r"upholds?", r"overturn\w*",
         r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
         r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
@@ -154,12 +175,14 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
     ),
     "paused": (
+        r"ausgesetzt", r"gestoppt", r"sospes[oa]", r"sospende\w*",
         r"ends?", r"ended", r"scraps?", r"freez\w*", r"frozen", r"pausa\w*", r"congela\w*", r"cancela\w*",
         r"termina\w*", r"pone fin", r"met fin", r"gele\w*", r"annule\w*", r"encerra\w*", r"poe fim",
         r"halt\w*", r"paused?", r"pauses", r"cancel\w*", r"withdr\w*", r"freed", r"released", r"liberad\w*",
         r"libere\w*", r"libertad\w*", r"regresan", r"rentrent", r"regressam", r"back to caracas",
     ),
     "criticism": (
+        r"lehnt (?:[\w-]+ ){0,4}ab", r"kritik\w*", r"weiger\w*", r"respinge\w*", r"rifiuta\w*",
         r"decr(?:ies|y)", r"criticiz\w*", r"criticis\w*", r"questions?", r"raises? concerns?", r"protest\w*",
         r"critica\w*", r"condena\w*", r"cuestiona\w*", r"alerta\w*", r"critique\w*", r"denonce\w*",
         r"condamne\w*", r"s'inquiete\w*", r"inquiet\w*", r"questiona\w*", r"preocupa\w*",
@@ -169,8 +192,11 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"denunci\w*", r"dement\w*", r"rejett\w*", r"rejeit\w*", r"recus\w*", r"questioned", r"opposition",
         r"minority", r"demand\w*", r"urg\w*", r"warn\w*",
     ),
-    "agreement_w": (r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?",
-                    r"acordos?", r"pactos?", r"convenios?"),
+    "agreement_w": (
+        r"abkommen", r"vereinbarung", r"accordo", r"intesa",
+        r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?", r"acordos?",
+        r"pactos?", r"convenios?",
+    ),
     "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio"),
     "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
     "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
