@@ -89,6 +89,10 @@ SAFE_THIRD: tuple[str, ...] = (
 
 # Someone agreeing to take in deportees: "accept migrants deported by the U.S.", "recibir a deportados".
 RECEPTION: tuple[str, ...] = (
+    r"(?:deport\w*|deportees?|migrants?|migration|asylum|expulsions?|third[- ]country|removal) "
+    r"(?:deals?|agreements?|pacts?|arrangements?|talks|accords?)",
+    r"(?:accords?|acuerdos?|acordos?|pactes?|pactos?|entente) (?:d'|de |sobre |sur |para |migratori\w* )(?:l'|la )?"
+    r"(?:expuls\w*|deport\w*|migra\w*|asil\w*|asile|accueil|recepcion|acogida)",
     r"(?:accept|receiv|take|taking|took|host|welcom|acept|recib|acog|accueill|recev|aceit|receb|acolh|"
     r"pranoj)\w* "
     r"(?:in |up to |as many as |hasta |jusqu'a |ate |a |des |os |las |los |les )?(?:[\w-]+ ){0,3}"
