@@ -5,13 +5,36 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from alerts.redact import install_redaction
 
 _QUIET = ("scrapy", "twisted", "apscheduler.executors", "apscheduler.scheduler", "trafilatura", "htmldate",
-          "urllib3", "asyncio", "filelock", "apprise", "aiosmtpd", "mail.log", "courlan", "charset_normalizer")
+          "urllib3", "asyncio", "filelock", "apprise", "aiosmtpd", "mail.log", "courlan", "charset_normalizer",
+          "uvicorn")
+
+
+class PageContextFilter(logging.Filter):
+    """Give Scrapy's own lines about a request (retries, errors, dropped items) the source id and URL.
+
+    Scrapy passes the spider as ``extra={"spider": ...}`` and the request or response among the
+    format arguments; our spiders carry their source id.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        spider = getattr(record, "spider", None)
+        if getattr(record, "source_id", None) is None and spider is not None:
+            source_id = getattr(spider, "source_id", None)
+            if source_id is not None:
+                record.source_id = source_id
+        if getattr(record, "url", None) is None and isinstance(record.args, Mapping):
+            for key in ("request", "response"):
+                url = getattr(record.args.get(key), "url", None)
+                if isinstance(url, str):
+                    record.url = url
+                    break
+        return True
 
 
 class TextFormatter(logging.Formatter):
@@ -46,6 +69,7 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: Iterable[str]
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(PageContextFilter())
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -35,10 +38,18 @@ def listening_ports(pid: int) -> set[int]:
     return ports
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_daemon_alerts_then_stops_cleanly(
-    tmp_path: Path, site: NewsSite, smtp: SmtpSink, webhook: WebhookSink
+    tmp_path: Path, site: NewsSite, smtp: SmtpSink, webhook: WebhookSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = f"sqlite:///{tmp_path / 'daemon.db'}"
+    web_port = free_port()
+    monkeypatch.setenv("DEPORTWATCH_WEB_PORT", str(web_port))
     cfg = write_config(tmp_path / "dw.yaml", site, smtp, interval="2s")
     proc = popen(webhook.url, "run", "--config", str(cfg), db_url=db)
     try:
@@ -48,8 +59,10 @@ def test_daemon_alerts_then_stops_cleanly(
         _, second = demo_articles()
         site.publish(second[0])
         smtp.wait_for(3, timeout=30)
-        # Neither Scrapy's telnet console nor its remote-control server is listening.
-        assert listening_ports(proc.pid) == set()
+        # Only the health/metrics server listens: neither Scrapy's telnet console nor its remote-control server.
+        assert listening_ports(proc.pid) == {web_port}
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=10) as r:
+            assert r.status == 200 and json.load(r)["role"] == "leader"
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=15)
