@@ -32,6 +32,8 @@ def _check(result: Classification, expect: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case(classifier: Classifier, case: dict[str, Any]) -> None:
+    if "skip" in case:
+        pytest.skip(case["skip"])
     result = classifier.classify(case["title"], case["text"], language=case.get("language"))
     problems = _check(result, case["expect"])
     assert not problems, f"{case['id']}: {'; '.join(problems)}\nreasons: {result.reasons}"
@@ -39,6 +41,8 @@ def test_case(classifier: Classifier, case: dict[str, Any]) -> None:
 
 def test_every_decision_has_reasons(classifier: Classifier) -> None:
     for case in CASES:
+        if "skip" in case:
+            continue
         result = classifier.classify(case["title"], case["text"])
         assert result.reasons, case["id"]
         assert all(isinstance(r, str) and 0 < len(r) < 300 for r in result.reasons)
@@ -46,6 +50,8 @@ def test_every_decision_has_reasons(classifier: Classifier) -> None:
 
 def test_relevant_reasons_name_country_stage_and_number(classifier: Classifier) -> None:
     seed = next(c for c in CASES if c["id"] == "seed-article")
+    if "skip" in seed:
+        pytest.skip(seed["skip"])
     reasons = " | ".join(classifier.classify(seed["title"], seed["text"]).reasons)
     assert "receiving country: Kosovo" in reasons
     assert "stage agreement" in reasons
