@@ -1,0 +1,185 @@
+"""Runs the real daemon and CLI in subprocesses and reads back what they stored and delivered."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from db.models import Alert, Article, Development, DevelopmentArticle
+from monitor.demo import SLACK_DEMO_URL, local_mail_url
+from monitor.loopback import SmtpSink, WebhookSink
+from tests.faults.servers import FaultySite, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_SLACK = ROOT / "tests" / "e2e" / "cli_slack.py"
+_WEB_PORT = re.compile(r"health and metrics on http://[\d.]+:(\d+)")
+
+
+def base_env(db_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a daemon or CLI under test: its database, no seeded history, a free web port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEPORTWATCH_")}
+    pg = os.environ.get("DEPORTWATCH_TEST_POSTGRES_URL")
+    if pg:
+        env["DEPORTWATCH_TEST_POSTGRES_URL"] = pg
+    env.update({"DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0", "DEPORTWATCH_WEB_PORT": "0",
+                "DEPORTWATCH_ALERTS_LEASE": "1s", "PYTHONUNBUFFERED": "1", **extra})
+    return env
+
+
+def site_config(path: Path, site: FaultySite, smtp: SmtpSink, *, interval: str = "2s", extra_sources: tuple[
+        dict[str, Any], ...] = (), **sections: Any) -> Path:
+    """A config watching every feed of `site` (private addresses allowed per source) with mail and Slack."""
+    official = {a.outlet for a in site.articles if a.official}
+    sources = [{"id": f"site-{o}", "kind": "feed", "url": u, "interval": interval, "allow_private": True,
+                "official": o in official} for o, u in site.feed_urls().items()]
+    cfg: dict[str, Any] = {
+        "sources": [*sources, *extra_sources],
+        "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
+                     {"name": "slack", "url": SLACK_DEMO_URL}],
+        "alerts": {"dispatch_interval": "1s", "backoff_base_s": 0.5, "send_timeout_s": 2},
+        "crawl": {"download_timeout_s": 3},
+    }
+    for key, value in sections.items():
+        cfg[key] = {**cfg.get(key, {}), **value} if isinstance(value, dict) else value
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+class Daemon:
+    """`deportwatch run` in a subprocess (Slack pointed at the webhook sink), its output in a file."""
+
+    def __init__(self, config: Path, db_url: str, hook_url: str, workdir: Path, **env: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        n = len(list(workdir.glob("daemon-*.log")))
+        self.log_path = workdir / f"daemon-{n}.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(CLI_SLACK), hook_url, "run", "--config", str(config)],
+            stdout=self._log, stderr=subprocess.STDOUT, env=base_env(db_url, **env), cwd=workdir, text=True)
+
+    @property
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def web_port(self, timeout: float = 30) -> int:
+        found = wait_until(lambda: _WEB_PORT.search(self.output) or self.proc.poll() is not None, timeout,
+                           what="daemon start")
+        if not isinstance(found, re.Match):
+            raise RuntimeError(f"daemon exited with {self.proc.returncode}:\n{self.output[-3000:]}")
+        return int(found.group(1))
+
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, nothing is flushed."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self._log.close()
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(timeout=5)
+        self._log.close()
+        return code
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc.poll() is None:
+            self.kill()
+
+
+def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(CLI_SLACK), hook_url, *args], capture_output=True, text=True,
+                          env=base_env(db_url, **env), timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the database holds, keyed so that two runs can be compared (ids differ between runs)."""
+
+    articles: frozenset[str]
+    developments: frozenset[tuple[str | None, str]]
+    links: frozenset[tuple[str, str | None, str]]
+    alerts: Counter[tuple[str | None, str, str, str]]
+
+    def missing_from(self, other: Snapshot) -> dict[str, list[Any]]:
+        """What `other` holds that this snapshot lacks (an empty dict when nothing is lost)."""
+        lost: dict[str, list[Any]] = {}
+        for name in ("articles", "developments", "links"):
+            gone = sorted(getattr(other, name) - getattr(self, name), key=str)
+            if gone:
+                lost[name] = gone
+        gone_alerts = sorted((other.alerts - self.alerts).elements(), key=str)
+        if gone_alerts:
+            lost["alerts"] = gone_alerts
+        return lost
+
+
+def snapshot(db_url: str, base_url: str = "") -> Snapshot:
+    """The database's contents; article URLs lose `base_url` so runs against different ports compare."""
+    # A plain engine: its reads take no write lock (the daemon's engine begins every transaction IMMEDIATE).
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as s:
+            arts = {i: u.removeprefix(base_url) for i, u in s.execute(select(Article.id, Article.canonical_url))}
+            devs = {d.id: (d.receiving_country, d.stage) for d in s.scalars(select(Development)).all()}
+            links = frozenset((arts[a], *devs[d]) for d, a in
+                              s.execute(select(DevelopmentArticle.development_id, DevelopmentArticle.article_id)))
+            alerts: Counter[tuple[str | None, str, str, str]] = Counter(
+                (devs[a.development_id][0] if a.development_id in devs else None, a.kind, a.channel, a.status)
+                for a in s.scalars(select(Alert)).all())
+    finally:
+        engine.dispose()
+    return Snapshot(frozenset(arts.values()), frozenset(devs.values()), links, alerts)
+
+
+def slack_title(post_json: Any) -> str:
+    """The subject line of an alert as Slack received it (the first line of its first text block)."""
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+                texts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(post_json)
+    first = texts[0] if texts else json.dumps(post_json, ensure_ascii=False)
+    return first.strip().splitlines()[0].strip("*").strip()
+
+
+def delivered(smtp: SmtpSink, webhook: WebhookSink) -> Counter[tuple[str, str]]:
+    """(channel, subject) of every message the receivers got; a count above 1 is a duplicate."""
+    got: Counter[tuple[str, str]] = Counter(("email", " ".join(str(m["subject"]).split())) for m in smtp.messages)
+    got.update(("slack", _unescape(slack_title(p.json))) for p in webhook.posts)
+    return got
+
+
+def _unescape(text: str) -> str:
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+def duplicates(got: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    return Counter({k: n - 1 for k, n in got.items() if n > 1})
