@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from monitor.newssite import NewsSite, SiteArticle
 from monitor.newssite.site import is_not_modified
@@ -202,7 +202,7 @@ class FaultServer:
         self._server: _Server | None = None
         self.base_url = ""
 
-    def __enter__(self) -> FaultServer:
+    def __enter__(self) -> Self:
         self.serve()
         return self
 
