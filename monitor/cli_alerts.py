@@ -10,7 +10,7 @@ import typer
 
 from alerts.send import TAGS, Channel, SendResult
 
-app = typer.Typer(help="The alert outbox and the channels it sends to.", no_args_is_help=True)
+app = typer.Typer(help="The alert outbox and the channels it sends to.", no_args_is_help=True, add_completion=False)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (default: $DEPORTWATCH_CONFIG, "
                                                  "./deportwatch.yaml, then the shipped default).")]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from urllib.parse import quote, quote_plus
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,6 +89,27 @@ def mail_url(sink: SmtpSink, password: str = SMTP_PASSWORD) -> str:
 def _no_leftover_redaction() -> Iterator[None]:
     yield
     clear_redaction()
+
+
+def secret_forms() -> set[str]:
+    """The configured test secrets as they could appear in output: plain, URL-encoded, and in SMTP AUTH."""
+    plain = {SMTP_PASSWORD, *SLACK_SECRETS}
+    forms = {f for s in plain for f in (s, quote(s, safe=""), quote_plus(s))}
+    forms.add(base64.b64encode(f"\0{SMTP_USER}\0{SMTP_PASSWORD}".encode()).decode())
+    forms.add(base64.b64encode(SMTP_PASSWORD.encode()).decode())
+    return forms
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_captured_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test here: what pytest captured from the logs (all phases) holds no configured secret."""
+    yield
+    if "without_redaction" in request.node.name:
+        return  # the control case, which shows that the scan catches a leak
+    text = "\n".join(r.getMessage() + (r.exc_text or "")
+                      for phase in ("setup", "call", "teardown") for r in caplog.get_records(phase))
+    leaked = sorted(f for f in secret_forms() if f in text)
+    assert leaked == [], f"secret in captured logs: {leaked}"
 
 
 def report(
