@@ -81,6 +81,22 @@ def test_update_lists_what_changed() -> None:
     assert "count 5 → 15" in r.text and "count 5 → 15" in r.slack and "count 5 → 15" in r.html
 
 
+def test_an_update_is_marked_as_one_before_anything_else() -> None:
+    r = render_development(make_notice(kind="update", changes=("number of people: 50 → 75",)))
+    banner = "UPDATE to a known development (#7, first seen 2025-06-11): a material fact changed."
+    assert r.text.startswith(banner)
+    assert r.text.index("What changed:") < r.text.index("Receiving country:")
+    assert banner in r.slack and banner in r.html
+    new = render_development(make_notice())
+    assert "UPDATE" not in new.text and "What changed" not in new.text
+
+
+def test_digest_updates_say_what_changed() -> None:
+    start, end = datetime(2025, 6, 10, 8, tzinfo=UTC), datetime(2025, 6, 11, 8, tzinfo=UTC)
+    d = DigestData(start, end, updates=(make_notice(kind="update", changes=("number of people: 50 → 75",)),))
+    assert "Changed: number of people: 50 → 75" in render_digest(d).text
+
+
 def test_no_dashboard_link_when_not_configured() -> None:
     r = render_development(make_notice(dashboard_url=None))
     assert "Dashboard" not in r.text and "Dashboard" not in r.slack
