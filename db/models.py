@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -147,6 +148,17 @@ class DevelopmentArticle(Base):
     development_id: Mapped[int] = mapped_column(ForeignKey("developments.id", ondelete="CASCADE"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryBand(Base):
+    """One LSH band of a relevant article's MinHash: articles sharing bands tell the same story."""
+
+    __tablename__ = "story_bands"
+    __table_args__ = (Index("ix_story_bands_band_hash", "band", "hash"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[int] = mapped_column(BigInteger)
 
 
 class Alert(Base):

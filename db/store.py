@@ -102,7 +102,7 @@ def insert_article(session: Session, values: dict[str, Any]) -> int | None:
     return session.execute(stmt).scalar()
 
 
-def attach_article(session: Session, development_id: int, article_id: int) -> bool:
+def attach_article(session: Session, development_id: int, article_id: int, now: datetime | None = None) -> bool:
     stmt = _insert(session, DevelopmentArticle).values(development_id=development_id, article_id=article_id)
     added = session.execute(stmt.on_conflict_do_nothing().returning(DevelopmentArticle.article_id)).scalar()
     if added is None:
@@ -110,7 +110,7 @@ def attach_article(session: Session, development_id: int, article_id: int) -> bo
     session.execute(
         update(Development)
         .where(Development.id == development_id)
-        .values(article_count=Development.article_count + 1, last_seen=utcnow())
+        .values(article_count=Development.article_count + 1, last_seen=now or utcnow())
     )
     return True
 

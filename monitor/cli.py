@@ -222,6 +222,34 @@ def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         typer.echo(f"{r['id']:<32} {r['kind']:<8} every {r['interval_s']:>6.0f}s  last ok {last_ok}  {health}")
 
 
+@app.command("eval")
+def eval_(
+    file: Annotated[Path, typer.Argument(help="JSONL rows: text, title, label, receiving_country, stage, ...")],
+    as_json: JsonOpt = False,
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="Write one prediction per row.")] = None,
+) -> None:
+    """Score the classifier and the development grouping on labelled rows (grouped in file order)."""
+    from monitor.classify import default_classifier
+    from monitor.classify.corpus import CorpusError
+    from monitor.evaluate import predict, read_eval_rows, score, write_predictions
+
+    try:
+        rows = read_eval_rows(file)
+    except OSError as e:
+        fail(f"{file}: {e.strerror or e}", 2)
+    except CorpusError as e:
+        fail(str(e), 2)
+    preds = predict(rows, default_classifier())
+    figures = score(rows, preds)
+    if predictions:
+        write_predictions(predictions, preds)
+    if as_json:
+        emit(figures)
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:<22} {value}")
+
+
 @app.command()
 def serve(
     config: ConfigOpt = None,

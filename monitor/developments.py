@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db import store
 from db.models import Development, utcnow
+from monitor import stories
 from monitor.types import Article, Classification, Stage
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,12 @@ NEW_FLIGHT_GAP = timedelta(days=5)
 # When reports disagree evenly, a concrete event (a flight, a signature, a ruling) outranks talk about it.
 STAGE_PRECEDENCE = [s.value for s in (Stage.FIRST_ARRIVALS, Stage.FURTHER_ARRIVALS, Stage.AGREEMENT, Stage.COURT_RULING,
                                       Stage.PAUSED_OR_ENDED, Stage.TALKS, Stage.CRITICISM)]
+CONFUSABLE = {
+    frozenset((Stage.TALKS.value, Stage.AGREEMENT.value)),
+    frozenset((Stage.TALKS.value, Stage.CRITICISM.value)),
+    frozenset((Stage.COURT_RULING.value, Stage.PAUSED_OR_ENDED.value)),
+}
+CONFUSABLE_WINDOW = timedelta(days=2)
 ARRIVALS = {Stage.FIRST_ARRIVALS.value, Stage.FURTHER_ARRIVALS.value}
 
 
@@ -83,10 +90,13 @@ def find_development(
     often word one event differently ("agreed", "in talks", "criticised"), but the number they
     report is the event's own fact.
     """
-    window = COURT_WINDOW if stage == Stage.COURT_RULING.value else WINDOW
+    # Court rulings follow each other quickly, and reports naming no single country share only their stage.
+    window = COURT_WINDOW if stage == Stage.COURT_RULING.value or country_code is None else WINDOW
     q = select(Development).where(
         Development.status != "false_alarm",
         or_(Development.last_seen >= now - window, Development.event_date >= (now - window).date()),
+        # A report never joins a development first seen after it (late or out-of-order reports).
+        Development.first_seen <= now + CONFUSABLE_WINDOW,
     )
     same_country = (
         Development.country_code.is_(None) if country_code is None else Development.country_code == country_code
@@ -100,6 +110,12 @@ def find_development(
         for dev in candidates:
             if dev.deportee_count == count and dev.last_seen >= now - WINDOW:
                 return dev
+    if country_code is not None:
+        # Outlets word the same day's news as talks or a deal, a refusal or talks, a ruling or a halt.
+        for dev in candidates:
+            if frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW:
+                return dev
+    if country_code is not None and count is not None:
         # Known history at any age: a recap of a seeded development (same country, stage and number) is old news.
         return session.scalars(
             select(Development).where(
@@ -184,18 +200,23 @@ def ingest(
         return IngestResult(article_id)
     stage = cls.stage.value
     store.lock(session, f"dev:{cls.country_code or '*'}")
-    dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count)
+    bands = stories.band_hashes(article.title, article.text)
+    dev = stories.similar_development(session, bands, since=now - WINDOW) if bands else None
+    if dev is None or (dev.country_code not in (cls.country_code, None) and cls.country_code is not None):
+        dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count)
+    if bands:
+        stories.save_bands(session, article_id, bands)
     if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):
         dev = None
     if dev is None:
         dev = _new_development(session, article, cls, now)
-        store.attach_article(session, dev.id, article_id)
+        store.attach_article(session, dev.id, article_id, now)
         enqueue_development_alerts(session, dev.id, "new", channels)
         log.info("new development %s: %s %s", dev.id, dev.receiving_country or "(all)", dev.stage,
                  extra={"source_id": article.source_id, "url": article.url})
         return IngestResult(article_id, dev.id, new_development=True)
     changes = _material_changes(dev, cls, article)
-    store.attach_article(session, dev.id, article_id)
+    store.attach_article(session, dev.id, article_id, now)
     if cls.deportee_count is not None and cls.deportee_count != dev.deportee_count:
         dev.deportee_count = cls.deportee_count
         dev.count_kind = cls.count_kind.value if cls.count_kind else dev.count_kind

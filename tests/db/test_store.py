@@ -183,3 +183,22 @@ def test_seeded_history_absorbs_recaps_without_alerting(factory: sessionmaker[Se
         dev = s.get(Development, recap.development_id)
         assert dev is not None and dev.status == "active" and dev.ledger_key == "kosovo-agreement-2025-06-11"
         assert {(a.development_id, a.kind) for a in alerts(s)} == {(fresh.development_id, "update")}
+
+
+WIRE = ("Kosovo has agreed to receive up to fifty people deported from the United States who are not Kosovo "
+        "citizens, the government said on Wednesday after a cabinet session in Pristina. The deportees will stay "
+        "for up to a year while officials arrange their return to their home countries, and Kosovo will choose "
+        "them from a pool proposed by Washington using rule-of-law and public-order criteria.")
+
+
+def test_near_duplicate_copy_joins_the_story_despite_other_facts(factory: sessionmaker[Session]) -> None:
+    copy = "By Aggregator staff. " + WIRE.replace("Wednesday", "Wednesday evening") + " Read more news on our site."
+    unrelated = ("Kosovo's parliament failed again to elect a speaker on Thursday, prolonging a months-long "
+                 "deadlock after the February election, with opposition parties boycotting the vote in Pristina.")
+    with transaction(factory) as s:
+        a = ingest(s, art("https://wire.example/k", WIRE), kosovo(50), CHANNELS)
+        # The copy is classified differently (say, as criticism with no number), but it is the same text.
+        b = ingest(s, art("https://agg.example/k", copy), kosovo(None, Stage.CRITICISM), CHANNELS)
+        c = ingest(s, art("https://other.example/k", unrelated), kosovo(None, Stage.CRITICISM), CHANNELS)
+    assert b.development_id == a.development_id and not b.new_development
+    assert c.new_development
