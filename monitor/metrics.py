@@ -45,6 +45,7 @@ class Metrics:
         self.failing = Gauge("deportwatch_source_consecutive_failures",
                              "Consecutive failed fetches of each source (from the database)", ["source"], registry=r)
         self.leader = Gauge("deportwatch_leader", "1 when this process is the elected scheduler", registry=r)
+        self.loop_lag = Gauge("deportwatch_loop_lag_seconds", "How late the event loop last woke a timer", registry=r)
         self.database_up = Gauge("deportwatch_database_up", "1 when the last database query succeeded", registry=r)
 
     def on_page(self, source_id: str, result: IngestResult | None) -> None:

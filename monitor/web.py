@@ -50,6 +50,7 @@ class DaemonState:
     started_at: float = field(default_factory=time.time)
     last_beat: float = field(default_factory=time.monotonic)
     loop_lag_s: float = 0.0
+    loop_lag_max_s: float = 0.0
 
     def scheduler_running(self) -> bool:
         return self.scheduler is not None and self.scheduler.state == STATE_RUNNING
@@ -65,6 +66,7 @@ async def heartbeat(state: DaemonState, period: float = BEAT_S) -> None:
         await asyncio.sleep(period)
         now = time.monotonic()
         state.loop_lag_s = max(0.0, now - before - period)
+        state.loop_lag_max_s = max(state.loop_lag_max_s, state.loop_lag_s)
         state.last_beat = now
 
 
@@ -88,6 +90,7 @@ def create_app(rt: Runtime, state: DaemonState, *, extra_routes: Sequence[BaseRo
 
     async def livez(request: Request) -> Response:
         body = {"live": state.live(), "loop_lag_s": round(state.loop_lag_s, 4),
+                "loop_lag_max_s": round(state.loop_lag_max_s, 4),
                 "beat_age_s": round(time.monotonic() - state.last_beat, 3)}
         return JSONResponse(body, status_code=200 if body["live"] else 503)
 
@@ -104,6 +107,7 @@ def create_app(rt: Runtime, state: DaemonState, *, extra_routes: Sequence[BaseRo
             "database": db,
             "scheduler": {"running": running, "jobs": job_summary(state.scheduler) if state.scheduler else []},
             "loop_lag_s": round(state.loop_lag_s, 4),
+            "loop_lag_max_s": round(state.loop_lag_max_s, 4),
             "uptime_s": round(time.time() - state.started_at, 1),
         }
         return JSONResponse(body, status_code=200 if live and ready else 503)
@@ -111,6 +115,7 @@ def create_app(rt: Runtime, state: DaemonState, *, extra_routes: Sequence[BaseRo
     async def metrics(request: Request) -> Response:
         await asyncio.to_thread(state.metrics.refresh_from_database, rt.factory)
         state.metrics.leader.set(1 if state.role == "leader" else 0)
+        state.metrics.loop_lag.set(state.loop_lag_s)
         from prometheus_client import CONTENT_TYPE_LATEST
 
         return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
