@@ -21,9 +21,11 @@ app = typer.Typer(help="Watch the news for U.S. third-country deportation develo
 config_app = typer.Typer(help="Check or show the configuration.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 sources_app = typer.Typer(help="Configured sources and their health.", no_args_is_help=True)
+model_app = typer.Typer(help="The relevance model.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
+app.add_typer(model_app, name="model")
 
 
 def _register_alerts() -> None:
@@ -282,6 +284,22 @@ def label(
         known = store.article_exists(s, canonical)
         store.save_label(s, canonical, verdict, note)
     typer.echo(f"labelled {canonical} {verdict}" + ("" if known else " (not crawled yet; the label is kept)"))
+
+
+@model_app.command("train")
+def model_train(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Retrain with analyst labels; print held-out figures before and after; the daemon uses it on next start."""
+    from monitor.training import train_model
+
+    with runtime(config) as rt:
+        report = train_model(rt.factory, rt.settings.data_dir)
+    if as_json:
+        emit(report.as_dict())
+        return
+    typer.echo(f"{report.labels} analyst label(s), {report.train_rows} training rows, "
+               f"{report.held_out_rows} held-out rows; model saved to {report.saved_to}")
+    for name in ("precision", "recall", "f1", "hard_negative_fp_rate", "country_accuracy", "stage_accuracy"):
+        typer.echo(f"  {name:<22} before {report.before[name]:<8} after {report.after[name]}")
 
 
 @app.command()
