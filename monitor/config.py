@@ -173,7 +173,19 @@ class AlertsConfig(BaseModel):
     backoff_max_s: float = Field(default=3600.0, gt=0)
     send_timeout_s: float = Field(default=30.0, gt=0)
     hourly_cap: int = Field(default=20, ge=1)
+    lease_s: float | None = Field(default=None, alias="lease")
+    """How long a claimed alert may stay in flight before another dispatcher sends it again."""
+    ops_failures: int | None = Field(default=None, ge=1)
+    """Consecutive failures after which a source is reported to the ops channels (default 3)."""
+    ops_silent_factor: float | None = Field(default=None, gt=0)
+    """A source with no successful fetch for this many intervals is reported silent (default 3)."""
+    health_interval_s: float | None = Field(default=None, alias="health_interval")
     dashboard_url: str | None = None
+
+    @field_validator("lease_s", "health_interval_s", mode="before")
+    @classmethod
+    def _optional_duration(cls, v: object) -> float | None:
+        return None if v is None else parse_duration(v)
 
     @field_validator("dispatch_interval_s", mode="before")
     @classmethod
