@@ -16,6 +16,7 @@ from monitor.dashboard.pages import source_rows
 from monitor.dashboard.timeline import STAGE_LABELS
 
 MAX_LIMIT = 500
+DEVELOPMENT_PARAMS = ("country", "stage", "status", "limit", "offset")
 
 
 def development_json(d: queries.DevRow) -> dict[str, Any]:

@@ -24,12 +24,12 @@ def cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def developments_csv(rows: Sequence[tuple[queries.DevRow, Sequence[queries.ArticleRow]]]) -> str:
+def developments_csv(rows: Sequence[tuple[queries.DevRow, Sequence[str]]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for d, articles in rows:
-        sources = " ".join(a.url for a in articles if render.http_url(a.url))
+    for d, urls in rows:
+        sources = " ".join(u for u in urls if render.http_url(u))
         writer.writerow([cell(v) for v in (d.id, d.country, d.code, d.stage, d.date, d.count, d.count_kind,
                                            str(d.official).lower(), d.status, d.first_seen, d.last_seen,
                                            d.article_count, d.title, sources)])
@@ -39,8 +39,8 @@ def developments_csv(rows: Sequence[tuple[queries.DevRow, Sequence[queries.Artic
 def export_developments(d: Dashboard, call: Call) -> Response:
     with transaction(d.rt.factory) as s:
         devs, _ = queries.developments(s, limit=1_000_000)
-        articles = queries.articles_of(s, [dev.id for dev in devs])
-    body = developments_csv([(dev, articles.get(dev.id, [])) for dev in devs])
+        urls = queries.source_urls(s, [dev.id for dev in devs])
+    body = developments_csv([(dev, urls.get(dev.id, [])) for dev in devs])
     name = f"deportwatch-developments-{utcnow().date().isoformat()}.csv"
     return render.finish(call.request, body.encode("utf-8"), "text/csv; charset=utf-8",
                          headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -143,14 +143,20 @@ def action(d: Dashboard, handler: Handler) -> Endpoint:
     return endpoint
 
 
-def api(d: Dashboard, handler: Handler, *, write: bool = False) -> Endpoint:
-    """A JSON endpoint: 401 without a token or session; writes from a cookie session need the CSRF header."""
+def api(d: Dashboard, handler: Handler, *, write: bool = False, params: tuple[str, ...] = ()) -> Endpoint:
+    """A JSON endpoint: 401 without a token or session; writes from a cookie session need the CSRF header.
+
+    Query parameters other than `params` are refused, so a misspelt filter is an error rather than ignored.
+    """
     async def endpoint(request: Request) -> Response:
         identity = d.identify(request)
         if identity is None:
             return api_error(request, 401, "authentication required: send 'Authorization: Bearer <token>'")
         body: Any = None
         try:
+            unknown = sorted(set(request.query_params) - set(params))
+            if unknown:
+                raise BadRequest(f"unknown query parameter {unknown[0]!r}")
             if write:
                 if not same_origin(request) or not d.auth.check_csrf(identity, request.headers.get(CSRF_HEADER)):
                     return api_error(request, 403, f"missing or wrong {CSRF_HEADER} header")

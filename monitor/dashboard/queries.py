@@ -195,6 +195,20 @@ def articles_of(session: Session, dev_ids: Sequence[int]) -> dict[int, list[Arti
     return out
 
 
+def source_urls(session: Session, dev_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Just the reporting articles' URLs per development (for exports, where nothing else is needed)."""
+    if not dev_ids:
+        return {}
+    q = (select(DevelopmentArticle.development_id, Article.url)
+         .join(Article, Article.id == DevelopmentArticle.article_id)
+         .where(DevelopmentArticle.development_id.in_(list(dev_ids)))
+         .order_by(DevelopmentArticle.development_id, Article.official.desc(), Article.id))
+    out: dict[int, list[str]] = defaultdict(list)
+    for dev_id, url in session.execute(q).all():
+        out[dev_id].append(url)
+    return out
+
+
 def country_developments(session: Session, key: str) -> list[tuple[DevRow, list[ArticleRow]]]:
     """All developments for one country (false alarms too), in the order they happened, with their sources."""
     devs, _ = developments(session, country=key, limit=10_000)
