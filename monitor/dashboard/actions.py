@@ -64,7 +64,9 @@ async def login(d: Dashboard, request: Request) -> Response:
     user = await run_in_threadpool(d.auth.check_login, name, form.get("password", ""))
     if user is None:
         d.auth.throttle.failed(client)
-        log.warning("dashboard sign-in failed for %r from %s", name or "(token)", client)
+        # Only configured names are logged: people type passwords into the user field by mistake.
+        who = name if d.auth.known_user(name) else "(token)" if not name else "(unknown user)"
+        log.warning("dashboard sign-in failed for %s from %s", who, client)
         return _login_page(d, request, status=401, error="Wrong user, password or token.", name=name, nxt=nxt)
     d.auth.throttle.succeeded(client)
     log.info("dashboard sign-in: %s from %s", user, client)

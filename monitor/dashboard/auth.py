@@ -126,6 +126,9 @@ class Authenticator:
     def max_age_s(self) -> int:
         return int(self.cfg.session_hours * 3600)
 
+    def known_user(self, name: str) -> bool:
+        return name in self._users
+
     def check_token(self, token: str) -> bool:
         if self._token is None or not token:
             return False

@@ -20,8 +20,8 @@ def build_app(rt: Runtime) -> Starlette:
 
 def serve(rt: Runtime, host: str, port: int) -> None:
     """Run the dashboard until interrupted; pass 127.0.0.1 unless it must be reachable from elsewhere."""
-    uvicorn.run(build_app(rt), host=host, port=port, log_config=None, server_header=False, proxy_headers=False,
-                lifespan="off")
+    uvicorn.run(build_app(rt), host=host, port=port, log_config=None, access_log=False, server_header=False,
+                proxy_headers=False, lifespan="off")
 
 
 @contextmanager
