@@ -1,33 +1,55 @@
-# deportwatch: one image, one config file, secrets from the environment, data on the /data volume.
+# deportwatch: one image for the daemon and for Scrapyd crawl nodes. The config file is mounted,
+# secrets come from the environment, SQLite and state live on the /data volume.
+#   docker build -t deportwatch .
+#   docker run -d -v dw-data:/data -v ./deportwatch.yaml:/etc/deportwatch/deportwatch.yaml:ro \
+#     -e DEPORTWATCH_CONFIG=/etc/deportwatch/deportwatch.yaml -p 8080:8080 deportwatch
 FROM python:3.11-slim AS build
-WORKDIR /src
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+# The interpreter is whichever `python` the base image puts on PATH; the venv links to it, and both
+# stages share the base, so the link holds in the final image.
 RUN python -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /app
 COPY requirements.lock ./
-RUN pip install -r requirements.lock
+# The lock also pins the development tools; the image gets what the product imports, plus Scrapyd
+# for crawl nodes.
+RUN grep -v -i -E '^(pytest|pytest-timeout|hypothesis|ruff|mypy|types-pyyaml)==' requirements.lock > runtime.lock \
+    && pip install -r runtime.lock scrapyd==1.6.0
 COPY pyproject.toml README.md alembic.ini scrapy.cfg ./
+COPY db ./db
+COPY alerts ./alerts
 COPY spiders ./spiders
 COPY monitor ./monitor
-COPY alerts ./alerts
-COPY db ./db
 COPY data/corpus ./data/corpus
-RUN pip install --no-deps .
+COPY container/healthcheck.py ./container/healthcheck.py
+# Editable, so the code stays in /app next to data/corpus, where the classifier looks for its corpus.
+RUN pip install --no-deps -e . && python -m compileall -q /app
 
 FROM python:3.11-slim
+# tini as PID 1 forwards SIGTERM to the daemon and reaps the crawl processes of a Scrapyd node.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini=0.19.* \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --uid 10001 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin deportwatch \
+    && mkdir -p /data \
+    && chown 10001:10001 /data
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+COPY container/scrapyd.cfg /etc/deportwatch/scrapyd/scrapy.cfg
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
     DEPORTWATCH_DATABASE_URL=sqlite:////data/deportwatch.db \
     DEPORTWATCH_DATA_DIR=/data \
-    DEPORTWATCH_WEB_HOST=0.0.0.0
-COPY --from=build /opt/venv /opt/venv
-COPY --from=build /src/data/corpus /app/data/corpus
-RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin deportwatch \
-    && mkdir -p /data && chown 10001:10001 /data
+    DEPORTWATCH_WEB_HOST=0.0.0.0 \
+    DEPORTWATCH_WEB_PORT=8080
 WORKDIR /app
-USER 10001
+USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
-ENTRYPOINT ["deportwatch"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "/app/container/healthcheck.py"]
+# `run` applies pending migrations before it starts scheduling.
+ENTRYPOINT ["tini", "-s", "--", "deportwatch"]
 CMD ["run"]
