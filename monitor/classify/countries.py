@@ -18,6 +18,7 @@ from monitor.classify.countries_data import (
     REGIONS,
     SKIP_NAMES,
 )
+from monitor.classify.places_data import CAPITALS
 from monitor.classify.text import Doc, fold
 
 US = "US"
@@ -85,9 +86,10 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], frozenset[str
                 if local and local != name:
                     add(local, c.alpha_2, "country")
                     add(local.split(",")[0], c.alpha_2, "country")
-    for code, cities in CITIES.items():
-        for city in cities:
-            add(city, code, "city")
+    for table in (CITIES, CAPITALS):
+        for code, cities in table.items():
+            for city in cities:
+                add(city, code, "city")
     for code, persons in PERSONS.items():
         for person in persons:
             add(person, code, "person")

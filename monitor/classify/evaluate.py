@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 from monitor.classify.classifier import Classifier
 from monitor.classify.corpus import LabelRow
+from monitor.types import Classification
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,14 @@ def _ratio(num: int, den: int) -> float:
 
 def evaluate(classifier: Classifier, rows: Iterable[LabelRow]) -> Figures:
     """Classify every row and compare with its labels."""
+    return figures((row, classifier.classify(row.title, row.text, language=row.language)) for row in rows)
+
+
+def figures(pairs: Iterable[tuple[LabelRow, Classification]]) -> Figures:
+    """Figures for (labelled row, classification) pairs, e.g. pooled over cross-validation folds."""
     tp = fp = fn = hard = hard_fp = country = stage = count = positives = total = 0
-    for row in rows:
+    for row, result in pairs:
         total += 1
-        result = classifier.classify(row.title, row.text, language=row.language)
         if row.relevant:
             positives += 1
             tp += result.relevant

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from monitor.classify.countries import US
 from monitor.classify.lexicon import RECEPTION_PATTERN, TOPIC_PATTERN, Hit, scan
-from monitor.classify.rules import OTHER_SENDERS, CountryAnalysis
+from monitor.classify.rules import OTHER_SENDERS, RECEIVING_ROLES, CountryAnalysis
 from monitor.classify.text import Doc
 
 # Log-odds contributions of each kind of evidence, summed from PRIOR. On its own the rule score is
@@ -39,6 +39,14 @@ KNOWN_PARTNERS = frozenset({
     "XK", "SZ", "SS", "RW", "UG", "GH", "PW", "GQ", "CM", "CR", "PA", "PY", "BZ", "EC", "DM", "AG", "KN",
     "GY", "LR", "LY", "DJ", "AO", "BJ", "MD", "SN", "GW", "MR", "GA", "NG",
 })
+# A country that is the subject of a short deportation headline ("Uganda: first U.S. deportees held in
+# transit facility") counts as receiving, a little less than an explicit "to Uganda".
+W_HEADLINE_SUBJECT = 1.0
+# The countries whose own nationals fill most U.S. deportation flights: a report of one of them
+# receiving deportees is an ordinary return unless something says the people are foreign.
+W_MAJOR_ORIGIN = -1.2
+MAJOR_ORIGINS = frozenset({"MX", "GT", "HN", "SV", "NI", "CO", "EC", "VE", "CU", "HT", "DO", "BR", "PE", "IN",
+                           "CN", "UZ", "JM"})
 W_OWN_NATIONALS = -3.5
 W_NEGATIVE = -0.6
 W_NEGATIVE_LEAD = -2.0
@@ -52,6 +60,9 @@ THIRD_COUNTRY_DAMPING = 0.5
 TITLE_VETO_TYPES = frozenset({"remain_in_mexico", "canada_stca", "eu_return_hubs", "refugee_admissions",
                               "other_sender", "explainer", "origin_refuses", "abrego_criminal_case"})
 
+# Asylum seekers sent on under a cooperative agreement are not nationals going home.
+_ASYLUM_TRANSFER = re.compile(r"asylum[- ]seekers?|solicitantes de asilo|demandeurs d'asile|requerentes de asilo|"
+                              r"asylum cooperative|acuerdos? de cooperacion|pretermi\w*")
 # "has not received any", "refuses to accept": a reception that did not happen.
 _NEGATED = re.compile(r"\b(?:not|never|no|n't|nao|pas|refus\w*|reject\w*|declin\w*|rechaz\w*|nieg\w*)\b[\w ]*$")
 # Patterns that also appear in the lead of genuine developments, so they never veto on their own.
@@ -82,27 +93,40 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
             hits[hit.category].append(hit)
     reasons: list[str] = []
-    absence = SHORT_ABSENCE_FACTOR if len(doc.tokens) < SHORT_TOKENS else 1.0
-    logit = PRIOR + _positive(doc, hits, reasons, absence)
+    short = len(doc.tokens) < SHORT_TOKENS
+    absence = SHORT_ABSENCE_FACTOR if short else 1.0
+    receiving = countries.receiving
+    foreign = countries.nationalities - {receiving.code if receiving else "", US}
+    takes_in = receiving is not None and bool(receiving.roles & RECEIVING_ROLES)
+    # Foreigners moved to a named country ("238 Venezuelans flown to El Salvador") is a removal even
+    # without the word "deport".
+    logit = PRIOR + _positive(doc, hits, reasons, absence, bool(foreign) and takes_in)
     tc = bool(hits.get("third_country"))
     tc_lead = any(doc.sentence_of(h.start) <= 1 for h in hits.get("third_country", []))
     us_named = bool(hits.get("us_actor")) or any(m.code == US for m in countries.mentions)
     logit += W_US if us_named else W_NO_US * absence
     if not us_named:
         reasons.append("no U.S. actor named")
-    receiving = countries.receiving
-    if receiving is not None and receiving.roles & {"destination", "weak_destination", "refusing"}:
+    if receiving is not None and not takes_in and receiving.title_subject and _topic_in_title(doc, hits):
+        takes_in = True
+        logit += W_HEADLINE_SUBJECT - W_RECEIVING
+        reasons.append(f"{receiving.name} is the subject of a deportation headline")
+    if receiving is not None and takes_in:
         logit += W_RECEIVING
         if receiving.code in KNOWN_PARTNERS:
             logit += W_KNOWN_PARTNER
             reasons.append(f"{receiving.name} has received or been asked to receive third-country deportees")
     own = _own_nationals(countries, tc_lead, hits)
-    foreign = countries.nationalities - {receiving.code if receiving else "", US}
     if foreign and receiving is not None and not own:
         logit += W_FOREIGN_DEPORTEES
     if own:
         logit += W_OWN_NATIONALS
         reasons.append(f"own nationals returned: deportees are from {receiving.name if receiving else '?'}")
+    elif receiving is not None and receiving.code in MAJOR_ORIGINS and not (
+            foreign or tc or hits.get("safe_third") or "not_own" in receiving.roles
+            or _ASYLUM_TRANSFER.search(doc.folded)):
+        logit += W_MAJOR_ORIGIN
+        reasons.append(f"{receiving.name} mostly receives its own nationals, and nothing says these are foreign")
     penalty, in_lead, in_title = _negatives(doc, hits, countries, us_named)
     logit += penalty * (THIRD_COUNTRY_DAMPING if tc else 1.0)
     if in_lead:
@@ -112,7 +136,13 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
 
 
-def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence: float) -> float:
+def _topic_in_title(doc: Doc, hits: dict[str, list[Hit]]) -> bool:
+    return any(doc.in_title(h.start) for key in ("deportation", "reception", "third_country", "safe_third",
+                                                  "third_country_weak") for h in hits.get(key, []))
+
+
+def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence: float,
+              foreigners_moved: bool) -> float:
     total = 0.0
     tc = hits.get("third_country", [])
     if tc:
@@ -133,6 +163,9 @@ def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence:
         total += W_DEPORTATION
         found = hits.get("deportation") or hits.get("reception") or hits["safe_third"]
         reasons.append("deportation words: " + _quote(found))
+    elif foreigners_moved:
+        total += W_DEPORTATION
+        reasons.append("foreign nationals moved to the receiving country")
     elif not tc:
         total += W_NO_DEPORTATION * absence
         reasons.append("no deportation or migration words")

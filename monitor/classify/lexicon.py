@@ -118,6 +118,15 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
         r"repatriacion digna", r"vuelta a la patria", r"retornad[oa]s", r"returnees",
         r"(?:own|their) (?:citizens|nationals) (?:back|home)", r"(?:citizens|nationals) back home",
         r"take back (?:its|their) (?:own )?(?:citizens|nationals)",
+        r"(?:takes?|took|taking) back", r"(?:of )?(?:its|their) own (?:citizens|nationals)",
+        r"of its (?:citizens|nationals)", r"welcom\w* (?:\w+ )?(?:home|back)",
+        r"\d[\d,.]* (?:citizens|ciudadanos|cidadaos|citoyens)(?! (?:of|from|de|du|des|da|do)\b)",
+        r"(?:vols?|vuelos?|voos?|flights?) (?:de|con|com|with|of|carrying) (?:\d[\d,.]* )?(?:rapatries|"
+        r"repatriados|repatriates|retornados|returnees)",
+    ),
+    "transit_repatriation": (
+        r"stop(?:s|ped)?[- ]?over", r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
+        r"on (?:the|their) way (?:home |back )?to", r"en route (?:home|back)", r"refuel\w*",
     ),
     "other_sender": (
         r"home office", r"sunak", r"starmer", r"meloni", r"frederiksen", r"albanese",

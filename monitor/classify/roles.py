@@ -49,6 +49,11 @@ _ORIGIN_LEFT = re.compile(
     r"|" + _PEOPLE + r"(?: \w+){0,3}? (?:from|de|desde|du|des|da|do|d'|venus d[eu]|vindos d[eoa]))"
     r" " + _ART + r"$|(?:from|de|du|des|da|do|d') (?:countries|paises|pays)(?: \w+){0,3} $"
 )
+# Right after a country: it is the one sending people away ("Germany deports", "Pakistan expels").
+SENDS_RIGHT = re.compile(
+    r"(?:'s? [\w -]{0,25})? ?(?:deports?|deported|expels?|expelled|removes|sends|deporta|deportou|expulsa|"
+    r"expulse|expulsou|renvoie|abschieb\w*|schiebt)\b"
+)
 LIST_JOIN = re.compile(r"^ ?(?:,|;|/|and|or|y|e|et|ou|o|dhe|i|und|ni) ?(?:and |or |y |e |et |ou |o |dhe |"
     r"ni )?$")
 _NATIONALS_RIGHT = re.compile(r"^(?:-born| nationals?| citizens?| natives?| passport)")
@@ -69,10 +74,16 @@ _PEOPLE_RIGHT = re.compile(
 )
 _PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
-    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnicht|\bnone of them|\bnor)[- ](?:[\w'-]+ "
+    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnicht|\bnone of them|\bnor|\bnone|"
+    r"\bninguno|\bninguna|\bnenhum|\bnenhuma|\baucun|\baucune)[- ](?:[\w'-]+ "
     r"){0,3}?(?:from )?$|"
     r"(?:only one|un seul|une seule|solo uno|solo una|apenas um|apenas uma|one of them|one of the \w+)"
     r"(?: [\w'-]+){0,4} $"
+)
+_NOT_OWN_LEFT = re.compile(
+    r"(?:\bnot|\bnon|\bnao|\bpas|\bno)(?:[- ][\w'-]+){0,2} (?:nationals?|citizens?|natives?|from|ressortissants?|"
+    r"originaires?|nacionales|ciudadanos|cidadaos|nacionais|originarios)(?: of| de| du| des| da| do| del| d')? "
+    + _ART + r"$"
 )
 _NEGATION = re.compile(r"\b(?:not|never|no|nao|pas|n't|won't|refuses?|rejects?|declined|denies|niega|"
     r"rechaza)\b")
@@ -100,7 +111,7 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tuple[str, str]:
     """The role of one mention and the words that show it.
 
-    Roles: destination, weak_destination, refusing, nationality, actor, negated, plain; prev is the previous
+    Roles: destination, weak_destination, refusing, not_own, nationality, actor, negated, plain; prev is the previous
     mention and its role, so that lists ("nationals of Vietnam, Jamaica and Laos") share a role.
     """
     folded = doc.folded
@@ -108,6 +119,10 @@ def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tupl
     lo, hi = max(s_start, m.start - 60), min(s_end, m.end + 70)
     left, right = folded[lo:m.start], folded[m.end:hi]
     if _NEGATED_LEFT.search(left):
+        # "none of them Ghanaian", "who are not nationals of Kosovo": the people moved are not from
+        # there, which is what makes the named country the one receiving them.
+        if (m.kind == "demonym" or _NOT_OWN_LEFT.search(left)) and _DEPORTEES.search(folded, s_start, s_end):
+            return "not_own", doc.raw[lo:m.end].strip()[-60:]
         return "negated", m.surface
     if m.kind == "demonym":
         role = _demonym_role(m, left, right)

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 
 from monitor.classify.countries import US, Mention, country_name, find_mentions
 from monitor.classify.lexicon import BACKGROUND_PATTERN
-from monitor.classify.roles import LIST_JOIN, mention_role
+from monitor.classify.roles import LIST_JOIN, SENDS_RIGHT, mention_role
 from monitor.classify.text import Doc
 
 # States that run their own removal schemes; in this product they are senders, never receivers.
 OTHER_SENDERS = frozenset({"GB", "IT", "DK", "AU", "NL", "DE", "CA", "FR", "BE", "AT", "SE", "GR", "ES",
                            "IE"})
-_ROLE_WEIGHT = {"destination": 3.0, "weak_destination": 1.8, "refusing": 2.0, "actor": 1.3, "plain": 1.0,
-                "nationality": 0.0, "negated": 0.0, "background": 0.3, "onward": 0.5}
+_ROLE_WEIGHT = {"not_own": 2.5, "destination": 3.0, "weak_destination": 1.8, "refusing": 2.0, "actor": 1.3,
+                "plain": 1.0, "nationality": 0.0, "negated": 0.0, "background": 0.3, "onward": 0.5}
+# Roles that say the country takes people in (or refuses to).
+RECEIVING_ROLES = frozenset({"destination", "weak_destination", "refusing", "not_own"})
 # The first place named in a headline is usually its grammatical subject, the country the news is about.
 TITLE_SUBJECT_BONUS = 1.5
 # The deportees' own country counts for this much when another country is in the frame: it is then an
@@ -31,6 +33,7 @@ class CountryEvidence:
     roles: set[str] = field(default_factory=set)
     cues: list[str] = field(default_factory=list)
     listed_in_lead: bool = False
+    title_subject: bool = False
     lead_mentions: int = 0
     unlisted: int = 0
 
@@ -116,13 +119,15 @@ def analyse_countries(doc: Doc) -> CountryAnalysis:
         if not subject_seen and doc.in_title(m.start) and role not in ("nationality", "negated"):
             weight *= TITLE_SUBJECT_BONUS
             subject_seen = True
+            # "Pakistan deports Afghans": a subject that sends people away is not receiving them.
+            ev.title_subject = not SENDS_RIGHT.match(doc.folded, m.end, m.end + 40)
         ev.roles.add(role)
         ev.score += weight
         if sentence <= 1 and role not in ("nationality", "negated", "background"):
             ev.lead_mentions += 1
             ev.listed_in_lead |= listed
         ev.unlisted += 0 if listed else 1
-        if role in ("destination", "weak_destination", "refusing") and len(ev.cues) < 2:
+        if role in RECEIVING_ROLES and len(ev.cues) < 2:
             ev.cues.append(" ".join(cue.split()[-8:]))
     return _decide(evidence, nationalities, mentions)
 
@@ -173,7 +178,7 @@ def _decide(evidence: dict[str, CountryEvidence], nationalities: set[str],
 
 
 def _strong_enough(ev: CountryEvidence, n_candidates: int) -> bool:
-    if ev.roles & {"destination", "weak_destination", "refusing"} or n_candidates == 1:
+    if ev.roles & RECEIVING_ROLES or n_candidates == 1:
         return ev.score >= 1.0
     return ev.score >= 2.5
 

@@ -26,6 +26,7 @@ _PRIORITY = (Stage.COURT_RULING, Stage.PAUSED_OR_ENDED, Stage.CRITICISM, Stage.F
 # Ordinal markers ("second group") are arrival evidence too; onward moves by the receiving state
 # ("repatriated", "sent on to Togo") count only in the headline and lead, where they are the news.
 FURTHER_AS_ARRIVAL = 0.8
+FIRST_AS_ARRIVAL = 0.8
 ONWARD_AS_ARRIVAL = 0.6
 # A headline states the news: when its own cues clearly favour one stage, that stage wins.
 TITLE_MARGIN = 1.5
@@ -34,6 +35,11 @@ TITLE_MIN = 2.0
 _BACKDROP = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
                        r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
 BACKDROP_FACTOR = 0.3
+# In a headline, a denial, a suspension or a court act governs what follows it: "Benin denies agreeing
+# to take deportees" is criticism, "Court halts removal" a court ruling, not an agreement or arrival.
+# Court nouns alone ("shielded by US judges") do not govern; court verbs do.
+_GOVERNING = frozenset({"criticism", "paused", "court"})
+GOVERNED_FACTOR = 0.3
 _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 
 
@@ -90,6 +96,7 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
            other: set[int]) -> tuple[dict[str, float], dict[str, list[str]]]:
     weight: dict[str, float] = defaultdict(float)
     cues: dict[str, list[str]] = defaultdict(list)
+    governor: str | None = None
     for hit in hits:
         base, tier = _split(hit.category)
         if base == "onward" and (doc.sentence_of(hit.start) > 1 or _NEGATED.search(
@@ -98,6 +105,11 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
         w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
         if _BACKDROP.search(doc.folded, max(0, hit.start - 40), hit.start):
             w *= BACKDROP_FACTOR
+        elif doc.in_title(hit.start):
+            if governor is not None and base != governor:
+                w *= GOVERNED_FACTOR
+            elif governor is None and base in _GOVERNING and tier >= (2.0 if base == "court" else 1.0):
+                governor = base
         weight[base] += w
         if tier > 1:
             weight[f"{base}_strong"] += w
@@ -108,6 +120,7 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
 def _stage_scores(weight: dict[str, float]) -> dict[Stage, float]:
     scores = {stage: weight[cat] for cat, stage in _CATEGORY_STAGE.items() if weight.get(cat)}
     arrival = (weight.get("arrival", 0.0) + FURTHER_AS_ARRIVAL * weight.get("further", 0.0)
+               + FIRST_AS_ARRIVAL * weight.get("first", 0.0)
                + ONWARD_AS_ARRIVAL * weight.get("onward", 0.0))
     if arrival > 0:
         first = weight.get("first", 0.0) + weight.get("arrival_strong", 0.0)

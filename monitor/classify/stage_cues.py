@@ -11,13 +11,16 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
         r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
-        r"(?:received|confirm\w* receiving|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|"
-        r"got|"
+        r"(?:received|confirm\w*|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|recebido|"
+        r"recibido|admit\w*|admite|reconoce\w*|acknowledg\w*|receipt of|got|"
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
         r"dumping ground", r"not a dumping",
         r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)",
         r"no (?:firmara|aceptara|recibira)", r"ne (?:signera|acceptera|recevra) pas",
+        r"no (?:volvera|vuelve) a (?:recibir|aceptar)", r"will no longer (?:accept|receive|take)",
+        r"(?:won'?t|will not) (?:accept|receive|take) (?:any )?more", r"nao (?:vai )?voltar a (?:receber|aceitar)",
+        r"ne (?:recevra|acceptera|accueillera) plus", r"n'accueillera plus",
         r"nao (?:vai )?(?:assinar|aceitar|receber|assinara|aceitara|recebera)",
         r"(?:se )?nieg\w* a (?:recibir|aceptar)", r"refuse\w* (?:d'accueillir|de recevoir)",
         r"recus\w* (?:a )?receber",
@@ -36,7 +39,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r")?agreed",
         r"(?:fase|etapa) final", r"stade precoce", r"derniere ligne droite", r"productive discussions",
         r"(?:fase|etapa) inicial",
-        r"(?:asked|pressed|presses|pressing|pressure|urged|approached|sollicit\w*|solicit\w*|presion\w*|"
+        r"(?:asked|pressed|presses|pressing|pressure|urged|urges?|urging|approached|approaches|sollicit\w*|solicit\w*|presion\w*|"
         r"pression\w*|pressao) (?:[\w-]+ ){0,4}(?:to|pour|para|a) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar)",
         r"(?:seek\w*|sought|pursu\w*|buscar|busca|cherche\w*|negotiat\w*|discuss\w*|explor\w*|negoci\w*) "
@@ -55,7 +58,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"echange de prisonniers", r"troca de prisioneiros", r"returned all", r"pulled out", r"scrapped",
     ),
     "court_s": (
-        r"court challenge", r"legal challenge", r"lawsuits?", r"sued", r"sues", r"class action",
+        r"(?:court|judge|juez|jueza|juge|juiz|tribunal|justice)\w* (?:[\w-]+ ){0,2}(?:halts?|stops?|suspend\w*|"
+        r"pauses?|frena|freezes?|suspende|bloqu\w*)",
+        r"(?:justice|tribunal) (?:est |a ete |e )?(?:saisie?|acionad[oa])", r"saisi\w* (?:la |de la )?justice",
+        r"court challenge", r"legal challenge", r"lawsuits?", r"sued", r"sues?", r"class action",
         r"habeas corpus",
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
@@ -78,7 +84,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"signs?",
         r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
         r"will (?:accept|receive|take|host|join)", r"(?:to|will) (?:temporarily )?host",
-        r"(?:^|\n)(?:[\w'-]+ ){1,3}to (?:temporarily )?(?:receive|accept|take|host)",
+        r"(?:^|\n)(?:(?!(?:denie[sd]|deny\w*|reject\w*|refus\w*|declin\w*|says?|said|agree\w*|plans?|wants?|asks?|"
+        r"asked|urg\w*|press\w*|seeks?|sought|suspend\w*|halts?|weighs?|mulls?)\b)[\w'-]+ ){1,3}to "
+        r"(?:temporarily )?(?:receive|accept|take|host)",
         r"to take (?:in )?up to",
         r"(?:accept|receive|take|host|acoger|recibir|aceptar|accueillir|recevoir|receber|aceitar|acolher)\w* "
         r"(?:in )?(?:up to|as many as|hasta|jusqu'a|ate) \d+", r"up to \d+", r"hasta \d+", r"jusqu'a \d+",
@@ -100,6 +108,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
         r"begins? (?:accepting|receiving|taking)",
         r"began (?:accepting|receiving|taking)", r"started (?:accepting|receiving|taking)",
+        r"starts? (?:accepting|receiving|taking)", r"(?:begins?|began|starts?|started) to (?:accept|receive|take)",
+        r"(?:comienza|empieza|comenzo|empezo) a (?:recibir|aceptar|acoger)",
+        r"(?:comeca|comecou) a (?:receber|aceitar|acolher)",
+        r"(?:commence|a commence) a (?:accueillir|recevoir)",
         r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu|accueille|recoit|"
         r"recibe|"
         r"recebe|receives|welcomes|takes in|acoge) (?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|"
@@ -114,7 +126,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"second (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round|deportation flight)",
         r"another (?:[\w-]+ )?(?:group|flight|batch)",
         r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)", r"third (?:group|flight)",
-        r"(?:\d+|\w+) more (?:deportees|migrants|people|men|third)",
+        r"(?:\d+|\w+) more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
+        r"(?:otros|otras|outros|outras|autres) (?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
+        r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
+        r"nuevo vuelo", r"novo voo", r"nouveau vol", r"new (?:deportation )?flight",
         r"additional (?:deportees|migrants|people)",
         r"bringing (?:the )?total", r"segundo (?:grupo|vuelo|voo)", r"otro (?:grupo|vuelo)", r"nuevo grupo",
         r"deuxieme (?:groupe|vol)", r"(?:\w+ )?nouveaux (?:expulses|migrants|ressortissants)",
@@ -135,7 +150,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "arrival": (
         r"landet", r"gelandet", r"eingetroffen", r"angekommen", r"atterra\w*", r"arrivat[io]", r"arriva(?:no)?",
-        r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
+        r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down", r"reach(?:es|ed)?",
         r"flown (?:in|to)",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
@@ -190,14 +205,15 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"condemn\w*",
         r"outrage\w*", r"slam\w*", r"blast\w*", r"disclos\w*", r"niega\w*", r"desmient\w*", r"rechaz\w*",
         r"denunci\w*", r"dement\w*", r"rejett\w*", r"rejeit\w*", r"recus\w*", r"questioned", r"opposition",
-        r"minority", r"demand\w*", r"urg\w*", r"warn\w*",
+        r"minority", r"demand\w*", r"warn\w*",
     ),
     "agreement_w": (
         r"abkommen", r"vereinbarung", r"accordo", r"intesa",
         r"deals?", r"agreements?", r"pacts?", r"accords?", r"arrangements?", r"acuerdos?", r"acordos?",
         r"pactos?", r"convenios?",
     ),
-    "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio"),
+    "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio", r"recoit", r"recebeu",
+                  r"takes in", r"took in", r"welcomes", r"acoge"),
     "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
     "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
 }
