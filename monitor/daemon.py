@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import logging
 import signal
 from collections.abc import Coroutine, Mapping
@@ -25,7 +24,7 @@ from monitor.errors import ConfigError
 from monitor.leader import Leadership, leadership_for
 from monitor.pipeline import CONTEXTS, register_context
 from monitor.runtime import Runtime
-from monitor.scheduler import JobDiff, last_runs, sync_crawl_jobs
+from monitor.scheduler import JobDiff, add_alert_jobs, last_runs, sync_crawl_jobs
 from monitor.web import DaemonState, WebServer, create_app, heartbeat
 
 log = logging.getLogger(__name__)
@@ -82,27 +81,8 @@ class Daemon:
             seconds=self.rt.config.alerts.dispatch_interval_s, max_instances=1, coalesce=True, next_run_time=now,
             misfire_grace_time=60, replace_existing=True,
         )
-        self.schedule_alert_jobs()
+        self.hook_jobs = add_alert_jobs(self.scheduler, self.rt, self.hook_jobs)
         return diff
-
-    def schedule_alert_jobs(self) -> None:
-        """Add the digest and source-health jobs from `monitor.jobs` (replacing earlier ones)."""
-        try:
-            jobs = importlib.import_module("monitor.jobs")
-            hook = jobs.schedule_alert_jobs
-        except (ImportError, AttributeError) as e:
-            # monitor.jobs is an optional part: without it the daemon still crawls and sends
-            # development alerts, only the digest and source-health alerts are missing.
-            if isinstance(e, ImportError) and e.name != "monitor.jobs":
-                raise
-            log.info("no alert jobs (monitor.jobs.schedule_alert_jobs): no digest or source-health alerts")
-            return
-        for job_id in self.hook_jobs:
-            if self.scheduler.get_job(job_id) is not None:
-                self.scheduler.remove_job(job_id)
-        before = {j.id for j in self.scheduler.get_jobs()}
-        hook(self.scheduler, self.rt)
-        self.hook_jobs = {j.id for j in self.scheduler.get_jobs()} - before
 
     async def become_leader(self) -> None:
         last = await asyncio.to_thread(last_runs, self.rt.factory)

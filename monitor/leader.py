@@ -35,13 +35,24 @@ class Leadership:
 
     kind = "single"
 
-    def __init__(self) -> None:
+    def __init__(self, retry_s: float = RETRY_S) -> None:
         self.is_leader = False
+        self.retry_s = retry_s
 
     async def run(self, on_elected: Callback, on_lost: Callback, stop: asyncio.Event) -> None:
-        self.is_leader = True
-        await on_elected()
+        while not stop.is_set() and not await self._take_office(on_elected):
+            await _pause(stop, self.retry_s)
         await stop.wait()
+
+    async def _take_office(self, on_elected: Callback) -> bool:
+        """Become the leader; if setting up the schedule fails (database down), stay out and retry."""
+        self.is_leader = True
+        try:
+            await on_elected()
+        except Exception:
+            log.exception("could not start scheduling; trying again in %.0fs", self.retry_s)
+            self.is_leader = False
+        return self.is_leader
 
     def release(self) -> None:
         self.is_leader = False
@@ -58,9 +69,9 @@ class PostgresLeadership(Leadership):
     kind = "postgresql"
 
     def __init__(self, url: str, retry_s: float = RETRY_S, check_s: float = CHECK_S) -> None:
-        super().__init__()
+        super().__init__(retry_s)
         self.engine = create_engine(url, poolclass=NullPool, connect_args=_CLIENT_KEEPALIVE)
-        self.retry_s, self.check_s = retry_s, check_s
+        self.check_s = check_s
         self.conn: Connection | None = None
         self.key: tuple[int, int] | None = None
 
@@ -68,15 +79,15 @@ class PostgresLeadership(Leadership):
         while not stop.is_set():
             held = await self._attempt(self._try_lock if not self.is_leader else self._still_held)
             if held and not self.is_leader:
-                self.is_leader = True
                 log.info("elected scheduler leader (advisory lock %s)", self.key)
-                await on_elected()
+                if not await self._take_office(on_elected):
+                    # Free the lock so that a replica that can schedule takes over meanwhile.
+                    await asyncio.to_thread(self._drop)
             elif not held and self.is_leader:
                 self.is_leader = False
                 log.warning("lost the scheduler lock: stepping down to follower")
                 await on_lost()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.check_s if self.is_leader else self.retry_s)
+            await _pause(stop, self.check_s if self.is_leader else self.retry_s)
 
     async def _attempt(self, query: Callable[[], bool]) -> bool:
         try:
@@ -127,6 +138,11 @@ class PostgresLeadership(Leadership):
         super().release()
         self._drop()
         self.engine.dispose()
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 def _int4(name: str) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Source
 from db.session import transaction
 from monitor.config import SourceConfig
+
+if TYPE_CHECKING:
+    from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
@@ -133,6 +137,25 @@ def sync_crawl_jobs(
     for sid in [*added, *changed]:
         add_crawl_job(scheduler, wanted[sid], func, runs[sid])
     return JobDiff(tuple(added), tuple(removed), tuple(changed))
+
+
+def add_alert_jobs(scheduler: BaseScheduler, rt: Runtime, previous: Set[str] = frozenset()) -> set[str]:
+    """Add the digest and source-health jobs of `monitor.jobs`, replacing `previous`; returns their ids."""
+    try:
+        hook = importlib.import_module("monitor.jobs").schedule_alert_jobs
+    except (ImportError, AttributeError) as e:
+        # monitor.jobs is an optional part: without it the daemon still crawls and sends
+        # development alerts, only the digest and source-health alerts are missing.
+        if isinstance(e, ImportError) and e.name != "monitor.jobs":
+            raise
+        log.info("no alert jobs (monitor.jobs.schedule_alert_jobs): no digest or source-health alerts")
+        return set()
+    for job_id in previous:
+        if scheduler.get_job(job_id) is not None:
+            scheduler.remove_job(job_id)
+    before = {j.id for j in scheduler.get_jobs()}
+    hook(scheduler, rt)
+    return {j.id for j in scheduler.get_jobs()} - before
 
 
 def job_summary(scheduler: BaseScheduler) -> list[dict[str, str | None]]:

@@ -134,3 +134,52 @@ def test_each_schema_elects_its_own_leader(postgres_base_url: str) -> None:
     finally:
         drop_postgres_schema(postgres_base_url, s1)
         drop_postgres_schema(postgres_base_url, s2)
+
+
+def test_a_replica_that_cannot_start_scheduling_retries_and_leaves_the_lock_to_others(pg_url: str) -> None:
+    attempts: list[str] = []
+
+    async def fails() -> None:
+        attempts.append("a")
+        raise RuntimeError("database went away while reading last runs")
+
+    async def noop() -> None:
+        return None
+
+    async def main() -> tuple[bool, bool]:
+        a = PostgresLeadership(pg_url, **FAST)
+        stop_a = asyncio.Event()
+        task = asyncio.ensure_future(a.run(fails, noop, stop_a))
+        await until(lambda: len(attempts) >= 2, 5)
+        b = Replica(PostgresLeadership(pg_url, **FAST)).start()
+        await until(lambda: b.leadership.is_leader, 5)
+        leaders = a.is_leader, b.leadership.is_leader
+        stop_a.set()
+        await task
+        a.release()
+        await b.quit()
+        return leaders
+
+    assert asyncio.run(main()) == (False, True)
+
+
+
+def test_on_sqlite_the_only_process_retries_until_scheduling_starts() -> None:
+    failures = iter([RuntimeError("database is locked")])
+
+    async def flaky() -> None:
+        for e in failures:
+            raise e
+
+    async def noop() -> None:
+        return None
+
+    async def single() -> bool:
+        leadership, stop = Leadership(retry_s=0.05), asyncio.Event()
+        task = asyncio.ensure_future(leadership.run(flaky, noop, stop))
+        await until(lambda: leadership.is_leader, 2)
+        stop.set()
+        await task
+        return leadership.is_leader
+
+    assert asyncio.run(single())
