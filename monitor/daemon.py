@@ -69,8 +69,6 @@ class Daemon:
     def runner(self) -> AsyncCrawlerRunner:
         return self.runners[-1]
 
-    # -- scheduling (leader only) -------------------------------------------------------------
-
     def schedule(self, last: Mapping[str, datetime | None]) -> JobDiff:
         """Every job the leader runs: one per source, the dispatcher, and the alert jobs."""
         now = datetime.now(UTC)
@@ -97,8 +95,6 @@ class Daemon:
         self.scheduled, self.hook_jobs = {}, set()
         self.state.role = "follower"
 
-    # -- jobs -------------------------------------------------------------------------------------
-
     async def crawl_job(self, source_id: str) -> CrawlOutcome | None:
         try:
             source = self.rt.config.source(source_id)
@@ -115,6 +111,15 @@ class Daemon:
             return None
 
     async def crawl(self, source: SourceConfig) -> CrawlOutcome:
+        """Crawl in this process, or hand the crawl to a Scrapyd node when the config names some."""
+        if self.rt.config.scrapyd is not None:
+            from monitor.scrapyd import dispatch_source
+
+            # The node reports the crawl itself (its pages, its duration) through the shared database.
+            dispatched = await dispatch_source(self.rt, source)
+            if dispatched.error:
+                self.metrics.source_failures.labels(source.id).inc()
+            return dispatched
         outcome = await crawl_source(self.runner, self.rt, source)
         self.metrics.on_crawl(outcome)
         note = f" ({outcome.error})" if outcome.error else " (cut short by shutdown)" if self.aborting else ""
@@ -135,8 +140,6 @@ class Daemon:
         result = await dispatch_due(self.rt.factory, self.channels, self.rt.config.alerts)
         self.metrics.on_dispatch(result)
         return result
-
-    # -- configuration reload (SIGHUP) ----------------------------------------------------------
 
     async def reload(self) -> bool:
         """Re-read the config file; on any problem log each with its line and keep the running config."""
@@ -170,8 +173,6 @@ class Daemon:
         self.ctx.channels = self.rt.routes()
         if config.crawl != old.crawl:
             self.runners.append(AsyncCrawlerRunner(scrapy_settings(self.rt, self.context_key)))
-
-    # -- process life ---------------------------------------------------------------------------
 
     def request_stop(self, sig: signal.Signals) -> None:
         if self.stopping.is_set():
