@@ -46,6 +46,7 @@ class Daemon:
     def __init__(self, rt: Runtime, *, leadership: Leadership | None = None) -> None:
         self.rt = rt
         self.state = DaemonState()
+        self.started_at = datetime.now(UTC)
         self.metrics = self.state.metrics
         self.ctx = replace(rt.pipeline_context(), on_page=self.metrics.on_page, on_fetch=self.metrics.on_fetch)
         self.context_key = register_context(self.ctx)
@@ -79,7 +80,7 @@ class Daemon:
             seconds=self.rt.config.alerts.dispatch_interval_s, max_instances=1, coalesce=True, next_run_time=now,
             misfire_grace_time=60, replace_existing=True,
         )
-        self.hook_jobs = add_alert_jobs(self.scheduler, self.rt, self.hook_jobs)
+        self.hook_jobs = add_alert_jobs(self.scheduler, self.rt, self.hook_jobs, self.started_at)
         return diff
 
     async def become_leader(self) -> None:

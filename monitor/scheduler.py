@@ -139,8 +139,13 @@ def sync_crawl_jobs(
     return JobDiff(tuple(added), tuple(removed), tuple(changed))
 
 
-def add_alert_jobs(scheduler: BaseScheduler, rt: Runtime, previous: Set[str] = frozenset()) -> set[str]:
-    """Add the digest and source-health jobs of `monitor.jobs`, replacing `previous`; returns their ids."""
+def add_alert_jobs(scheduler: BaseScheduler, rt: Runtime, previous: Set[str] = frozenset(),
+                   started_at: datetime | None = None) -> set[str]:
+    """Add the digest and source-health jobs of `monitor.jobs`, replacing `previous`; returns their ids.
+
+    `started_at` (when the daemon started) survives reloads, so a source that never succeeded is
+    not given a fresh grace period by every SIGHUP.
+    """
     try:
         hook = importlib.import_module("monitor.jobs").schedule_alert_jobs
     except (ImportError, AttributeError) as e:
@@ -154,7 +159,7 @@ def add_alert_jobs(scheduler: BaseScheduler, rt: Runtime, previous: Set[str] = f
         if scheduler.get_job(job_id) is not None:
             scheduler.remove_job(job_id)
     before = {j.id for j in scheduler.get_jobs()}
-    hook(scheduler, rt)
+    hook(scheduler, rt, started_at=started_at)
     return {j.id for j in scheduler.get_jobs()} - before
 
 

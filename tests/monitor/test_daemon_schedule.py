@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import store
 from db.session import transaction
-from monitor.config import SourceConfig, load_config
+from monitor.config import Settings, SourceConfig, load_config
 from monitor.errors import ConfigError
-from monitor.scheduler import STAGGER_S, first_runs, last_runs, next_due, sync_crawl_jobs
+from monitor.runtime import open_runtime
+from monitor.scheduler import STAGGER_S, add_alert_jobs, first_runs, last_runs, next_due, sync_crawl_jobs
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 
@@ -103,3 +105,19 @@ def test_cron_sources_are_validated_with_their_line(tmp_path: Path) -> None:
                      (10, "sources[2] (both)", "give either interval or cron, not both")}
     f.write_text(f.read_text().split("  - id: bad")[0])
     assert load_config(f).sources[0].cron == "*/15 6-22 * * 1-5"
+
+
+def test_alert_jobs_are_added_by_the_hook_and_replaced_not_doubled_on_resync(tmp_path: Path) -> None:
+    cfg = tmp_path / "dw.yaml"
+    cfg.write_text("digest:\n  time: '07:30'\n  timezone: Europe/Brussels\n")
+    settings = Settings(database_url=SecretStr(f"sqlite:///{tmp_path / 'd.db'}"), seed_ledger=False)
+    rt = open_runtime(settings, cfg)
+    try:
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        ids = add_alert_jobs(scheduler, rt, started_at=NOW)
+        assert ids and {j.id for j in scheduler.get_jobs()} == ids
+        again = add_alert_jobs(scheduler, rt, ids, started_at=NOW)
+        assert again == ids and len(scheduler.get_jobs()) == len(ids)
+        assert all(j.kwargs.get("started_at") == NOW for j in scheduler.get_jobs())
+    finally:
+        rt.close()
