@@ -44,7 +44,7 @@ KNOWN_PARTNERS = frozenset({
 W_HEADLINE_SUBJECT = 1.0
 # The countries whose own nationals fill most U.S. deportation flights: a report of one of them
 # receiving deportees is an ordinary return unless something says the people are foreign.
-W_MAJOR_ORIGIN = -1.2
+W_MAJOR_ORIGIN = -2.0
 MAJOR_ORIGINS = frozenset({"MX", "GT", "HN", "SV", "NI", "CO", "EC", "VE", "CU", "HT", "DO", "BR", "PE", "IN",
                            "CN", "UZ", "JM"})
 W_OWN_NATIONALS = -3.5

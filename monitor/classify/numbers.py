@@ -52,6 +52,7 @@ _PEOPLE_TEXT = (
     "deportees deportee migrants migrant people persons person individuals individual men man women "
     "woman children nationals national immigrants detainees asylum seekers prisoners inmates "
     "foreigners third-country tcns venezuelans africans asians deportados deportadas migrantes "
+    "africanos africanas africains africaines asiaticos asiatiques "
     "personas hombres mujeres ninos nacionales ciudadanos extranjeros inmigrantes solicitantes reos "
     "presos expulsados expulses expulsees personnes hommes femmes enfants ressortissants etrangers "
     "demandeurs detenus pessoas homens mulheres criancas cidadaos estrangeiros imigrantes migrante "
@@ -98,7 +99,8 @@ _AFTER_PERSON = frozenset((
     "expulse", "e", "foi"
 ))
 _AGE_LEFT = re.compile(r"(?:aged|age|ages|edad de|age de|idade de)\s*$")
-_TOTAL = re.compile(r"\b(?:total|in all|so far|overall|en total|au total|ao todo|hasta ahora|ya son)\b")
+_TOTAL = re.compile(r"\b(?:total|in all|so far|overall|en total|au total|ao todo|hasta ahora|ya son|since|depuis|"
+                    r"desde|to date|more than|plus de|mas de|mais de)\b")
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,19 @@ def _word_value(words: list[str], i: int, language: str | None) -> tuple[int, in
     return (current, j - i) if j > i and current > 0 else None
 
 
+# Nouns that make the number count something other than the people moved ("five African presidents").
+_OTHER_NOUNS_TEXT = (
+    "presidents leaders countries nations ministers officials governments judges lawyers states flights "
+    "presidentes lideres paises naciones ministros funcionarios gobiernos jueces abogados estados vuelos "
+    "dirigeants pays ministres responsables gouvernements juges avocats etats vols lideres governos voos"
+)
+_OTHER_NOUNS = frozenset(_OTHER_NOUNS_TEXT.split())
+
+
 def _people_after(words: list[str], k: int) -> bool:
     for w in words[k:k + 4]:
+        if w in _OTHER_NOUNS:
+            return False
         if w in _PEOPLE or is_demonym(w):
             return True
         if w in ("more", "mas", "plus", "mais", "other", "otros", "autres", "outros", "of", "de", "des", "d"):

@@ -60,7 +60,10 @@ _NATIONALS_RIGHT = re.compile(r"^(?:-born| nationals?| citizens?| natives?| pass
 _ACTOR_RIGHT = re.compile(
     r"^(?:'s)? ?(?:government|authorities|officials?|president|prime minister|foreign|minist\w*|embassy|"
     r"parliament|lawmakers|court|cabinet|spokes\w*|gobierno|gouvernement|governo|autoridades|autorites|"
-    r"qeveri\w*)"
+    r"qeveri\w*|lawyers?|attorneys?|activists?|judges?|mps|legislators?|opposition|police|journalists?|"
+    r"rights|civil society|ngos?|media|press|army|military|soldiers|troops|abogad\w*|avocats?|advogad\w*|"
+    r"juristes?|deputes|diputad\w*|deputad\w*|activistas?|militants?|ong|ongs|oposicion|opposition|"
+    r"parlement|parlamento|senat\w*|congress\w*)\b"
 )
 _ACTOR_LEFT = re.compile(
     r"(?:government|gobierno|gouvernement|governo|autoridades|autorites|ministere|ministerio|canciller\w*|"

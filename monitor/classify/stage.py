@@ -32,7 +32,7 @@ ONWARD_AS_ARRIVAL = 0.6
 TITLE_MARGIN = 1.5
 TITLE_MIN = 2.0
 # Cues after "after", "despite", "tras"... describe what came before the news, not the news.
-_BACKDROP = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
+_BACKDROP = re.compile(r"\b(?:after|despite|following|amid|as|while|tras|despues de|pese a|a pesar de|apres|malgre|"
                        r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
 BACKDROP_FACTOR = 0.3
 # In a headline, a denial, a suspension or a court act governs what follows it: "Benin denies agreeing

@@ -35,8 +35,11 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"para) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar|acoger|acolher)",
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
-        r"near(?:ing)? (?:a |an )?(?:deal|agreement|completion)", r"no conclusion", r"nothing (?:has been "
-        r")?agreed",
+        r"near(?:ing|s)? (?:a |an )?(?:[\w-]+ ){0,3}(?:deal|agreement|accord|completion)",
+        r"close to (?:a |an )?(?:[\w-]+ ){0,3}(?:deal|agreement|accord)",
+        r"(?:seek\w*|sought|looking for|search\w* for|buscar?|busca|cherche\w*|procura\w*) (?:[\w-]+ ){0,3}"
+        r"(?:countries|nations|partners|governments|paises|pays|parceiros|socios)",
+        r"no conclusion", r"nothing (?:has been )?agreed",
         r"(?:fase|etapa) final", r"stade precoce", r"derniere ligne droite", r"productive discussions",
         r"(?:fase|etapa) inicial",
         r"(?:asked|pressed|presses|pressing|pressure|urged|urges?|urging|approached|approaches|sollicit\w*|solicit\w*|presion\w*|"
@@ -125,7 +128,11 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"secondo (?:gruppo|volo)", r"altri \d+",
         r"second (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round|deportation flight)",
         r"another (?:[\w-]+ )?(?:group|flight|batch)",
-        r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)", r"third (?:group|flight)",
+        r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)",
+        r"(?:third|fourth|fifth) (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round)",
+        r"(?:tercer|tercero|cuarto|quinto) (?:grupo|vuelo|contingente)", r"(?:terceiro|quarto|quinto) (?:grupo|voo)",
+        r"(?:troisieme|quatrieme|cinquieme) (?:groupe|vol|contingent)",
+        r"more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|asylum seekers)",
         r"(?:\d+|\w+) more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
         r"(?:otros|otras|outros|outras|autres) (?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
         r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
@@ -145,7 +152,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "onward": (
         r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return)\w* (?:[\w-]+ ){0,3}(?:on|"
         r"onwards?) to",
-        r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"onward", r"moved (?:on )?to",
+        r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"sends? (?:[\w-]+ ){0,3}(?:home|back)",
+        r"returns? (?:[\w-]+ ){0,3}(?:home|to (?:his|her|their) (?:home|own))", r"onward", r"moved (?:on )?to",
         r"transferred (?:on )?to", r"repatri\w*", r"sent (?:on )?to (?:togo|darien|neighbouring)",
     ),
     "arrival": (
@@ -201,7 +209,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"decr(?:ies|y)", r"criticiz\w*", r"criticis\w*", r"questions?", r"raises? concerns?", r"protest\w*",
         r"critica\w*", r"condena\w*", r"cuestiona\w*", r"alerta\w*", r"critique\w*", r"denonce\w*",
         r"condamne\w*", r"s'inquiete\w*", r"inquiet\w*", r"questiona\w*", r"preocupa\w*",
-        r"denie[sd]", r"deny\w*", r"refus\w*", r"reject\w*", r"declined", r"alarm\w*", r"critici\w*",
+        r"denie[sd]", r"deny\w*", r"nega(?:m|ram|ou)?", r"desmente\w*", r"desmentiu", r"refus\w*", r"reject\w*",
+        r"declined", r"alarm\w*", r"critici\w*",
         r"condemn\w*",
         r"outrage\w*", r"slam\w*", r"blast\w*", r"disclos\w*", r"niega\w*", r"desmient\w*", r"rechaz\w*",
         r"denunci\w*", r"dement\w*", r"rejett\w*", r"rejeit\w*", r"recus\w*", r"questioned", r"opposition",
