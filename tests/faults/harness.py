@@ -139,16 +139,19 @@ def snapshot(db_url: str, base_url: str = "") -> Snapshot:
     engine = create_engine(db_url)
     try:
         with Session(engine) as s:
-            arts = {i: u.removeprefix(base_url) for i, u in s.execute(select(Article.id, Article.canonical_url))}
-            devs = {d.id: (d.receiving_country, d.stage) for d in s.scalars(select(Development)).all()}
-            links = frozenset((arts[a], *devs[d]) for d, a in
-                              s.execute(select(DevelopmentArticle.development_id, DevelopmentArticle.article_id)))
-            alerts: Counter[tuple[str | None, str, str, str]] = Counter(
-                (devs[a.development_id][0] if a.development_id in devs else None, a.kind, a.channel, a.status)
-                for a in s.scalars(select(Alert)).all())
+            # Each set comes from one statement, so a daemon writing meanwhile cannot make them disagree.
+            articles = frozenset(u.removeprefix(base_url) for u in s.scalars(select(Article.canonical_url)))
+            devs = frozenset(s.execute(select(Development.receiving_country, Development.stage)).tuples())
+            links = frozenset((u.removeprefix(base_url), c, st) for u, c, st in s.execute(
+                select(Article.canonical_url, Development.receiving_country, Development.stage)
+                .join(DevelopmentArticle, DevelopmentArticle.article_id == Article.id)
+                .join(Development, Development.id == DevelopmentArticle.development_id)))
+            alerts: Counter[tuple[str | None, str, str, str]] = Counter(s.execute(
+                select(Development.receiving_country, Alert.kind, Alert.channel, Alert.status)
+                .outerjoin(Development, Development.id == Alert.development_id)).tuples())
     finally:
         engine.dispose()
-    return Snapshot(frozenset(arts.values()), frozenset(devs.values()), links, alerts)
+    return Snapshot(articles, devs, links, alerts)
 
 
 def slack_title(post_json: Any) -> str:
@@ -179,6 +182,13 @@ def delivered(smtp: SmtpSink, webhook: WebhookSink) -> Counter[tuple[str, str]]:
 
 def _unescape(text: str) -> str:
     return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+def own_tracebacks(log: str) -> list[str]:
+    """Tracebacks in a log that pass through deportwatch's own code (library-only ones are reported noise)."""
+    blocks = re.split(r"(?m)^(?=Traceback \(most recent call last\):)", log)[1:]
+    ours = [f"{ROOT}/{package}/" for package in ("monitor", "spiders", "alerts", "db")]
+    return [b[:3000] for b in blocks if any(o in b for o in ours)]
 
 
 def duplicates(got: Counter[tuple[str, str]]) -> Counter[tuple[str, str]]:

@@ -176,6 +176,11 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             hit.finished = time.monotonic()
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server_obj.bodies.append(self.rfile.read(length) if length else b"")
+        self.do_GET()
+
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are kept in `FaultServer.hits`; stderr stays quiet."""
 
@@ -192,11 +197,13 @@ class _Server(ThreadingHTTPServer):
 
 
 class FaultServer:
-    """An HTTP server on 127.0.0.1 whose paths misbehave as told; others get 404, robots.txt allows all."""
+    """An HTTP server on 127.0.0.1 whose paths misbehave as told (others as `default`, else 404; robots.txt allows)."""
 
-    def __init__(self, faults: dict[str, Fault] | None = None) -> None:
+    def __init__(self, faults: dict[str, Fault] | None = None, default: Fault | None = None) -> None:
         self.faults: dict[str, Fault] = dict(faults or {})
+        self.default = default
         self.hits: list[Hit] = []
+        self.bodies: list[bytes] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -235,7 +242,7 @@ class FaultServer:
 
     def fault_for(self, path: str) -> Fault | None:
         with self._lock:
-            return self.faults.get(path)
+            return self.faults.get(path, self.default)
 
     def record(self, path: str) -> Hit:
         hit = Hit(path, time.monotonic())
