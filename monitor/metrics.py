@@ -1,4 +1,4 @@
-"""Prometheus metrics: what this process crawled, stored and sent, plus outbox and source state from the database."""
+"""Prometheus metrics: what this process crawled, stored and sent, and database totals (articles, outbox)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.outbox import DispatchResult
-from db.models import Alert, Source
+from db.models import Alert, Article, Development, Source
 from db.session import transaction
 from monitor.crawl import CrawlOutcome
 from monitor.developments import IngestResult
@@ -44,6 +44,10 @@ class Metrics:
         self.outbox = Gauge("deportwatch_alerts", "Alert rows in the outbox, by status", ["status"], registry=r)
         self.failing = Gauge("deportwatch_source_consecutive_failures",
                              "Consecutive failed fetches of each source (from the database)", ["source"], registry=r)
+        self.stored_articles = Gauge("deportwatch_stored_articles", "Articles in the database (every node's)",
+                                     ["relevant"], registry=r)
+        self.stored_developments = Gauge("deportwatch_stored_developments", "Developments in the database, by status",
+                                         ["status"], registry=r)
         self.leader = Gauge("deportwatch_leader", "1 when this process is the elected scheduler", registry=r)
         self.loop_lag = Gauge("deportwatch_loop_lag_seconds", "How late the event loop last woke a timer", registry=r)
         self.database_up = Gauge("deportwatch_database_up", "1 when the last database query succeeded", registry=r)
@@ -86,6 +90,9 @@ class Metrics:
             with transaction(factory) as s:
                 by_status = dict(s.execute(select(Alert.status, func.count()).group_by(Alert.status)).tuples().all())
                 failing = s.execute(select(Source.id, Source.consecutive_failures)).tuples().all()
+                articles = s.execute(select(Article.relevant, func.count()).group_by(Article.relevant)).tuples().all()
+                developments = s.execute(
+                    select(Development.status, func.count()).group_by(Development.status)).tuples().all()
         except Exception as e:
             self.database_up.set(0)
             log.warning("metrics: database not reachable: %s", type(e).__name__)
@@ -96,6 +103,12 @@ class Metrics:
         self.failing.clear()
         for source_id, n in failing:
             self.failing.labels(source_id).set(n or 0)
+        counts = dict(articles)
+        for relevant in (True, False):
+            self.stored_articles.labels(str(relevant).lower()).set(counts.get(relevant, 0))
+        self.stored_developments.clear()
+        for status, n in developments:
+            self.stored_developments.labels(status).set(n)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from alerts.outbox import DispatchResult
 from db import store
+from db.models import Article, Development
 from db.session import make_sessionmaker, transaction
 from monitor.config import Settings
 from monitor.crawl import CrawlOutcome
@@ -158,6 +159,9 @@ def test_metrics_report_pipeline_dispatch_and_outbox_figures(rt: Runtime) -> Non
     with transaction(rt.factory) as s:
         for key in ("a", "b"):
             store.enqueue(s, dedup_key=key, channel="email", kind="new")
+        s.add_all([Article(canonical_url=f"https://wire.example/{i}", url=f"https://wire.example/{i}", source_id="wire",
+                           content_hash=str(i), relevant=i < 3) for i in range(5)])
+        s.add(Development(stage="agreement", status="active"))
     [(status, ctype, text)] = serve(rt, ["/metrics"], state=state, prepare=running_scheduler)
     assert status == 200 and ctype.startswith("text/plain")
     expected = {
@@ -183,6 +187,10 @@ def test_metrics_report_pipeline_dispatch_and_outbox_figures(rt: Runtime) -> Non
     assert metric(text, "deportwatch_leader") == 1
     assert metric(text, "deportwatch_database_up") == 1
     assert "deportwatch_loop_lag_seconds " in text
+    # Database totals count every node's work (Scrapyd nodes store pages the daemon never sees).
+    assert metric(text, "deportwatch_stored_articles", relevant="true") == 3
+    assert metric(text, "deportwatch_stored_articles", relevant="false") == 2
+    assert metric(text, "deportwatch_stored_developments", status="active") == 1
 
 
 def test_extra_routes_mount_next_to_health_and_metrics(rt: Runtime) -> None:
