@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import uvicorn
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -113,11 +114,12 @@ def create_app(rt: Runtime, state: DaemonState, *, extra_routes: Sequence[BaseRo
         return JSONResponse(body, status_code=200 if live and ready else 503)
 
     async def metrics(request: Request) -> Response:
-        await asyncio.to_thread(state.metrics.refresh_from_database, rt.factory)
+        try:
+            await asyncio.wait_for(asyncio.to_thread(state.metrics.refresh_from_database, rt.factory), DB_TIMEOUT_S)
+        except TimeoutError:
+            state.metrics.database_up.set(0)  # answer with this process's figures rather than hang the scrape
         state.metrics.leader.set(1 if state.role == "leader" else 0)
         state.metrics.loop_lag.set(state.loop_lag_s)
-        from prometheus_client import CONTENT_TYPE_LATEST
-
         return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     routes: list[BaseRoute] = [

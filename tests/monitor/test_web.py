@@ -27,7 +27,7 @@ from monitor.config import Settings
 from monitor.crawl import CrawlOutcome
 from monitor.developments import IngestResult
 from monitor.runtime import Runtime, open_runtime
-from monitor.web import DaemonState, WebServer, create_app, heartbeat
+from monitor.web import DaemonState, WebServer, create_app, dashboard_routes, heartbeat
 from spiders.items import SourceFetch
 from tests.e2e.daemons import metric
 
@@ -201,3 +201,10 @@ def test_extra_routes_mount_next_to_health_and_metrics(rt: Runtime) -> None:
         rt, ["/dash", "/healthz"], extra_routes=[Route("/dash", hello)], prepare=running_scheduler)
     assert (status, body, h_status) == (200, "dashboard here", 200)
 
+
+
+def test_the_dashboard_mounts_beside_health_and_metrics(rt: Runtime) -> None:
+    if not dashboard_routes(rt):
+        pytest.skip("monitor.dashboard is not installed")
+    [(status, _, _), (h_status, _, body)] = serve(rt, ["/login", "/healthz"], prepare=running_scheduler)
+    assert status == 200 and h_status == 200 and body["ready"]
