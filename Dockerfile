@@ -24,7 +24,11 @@ COPY monitor ./monitor
 COPY data/corpus ./data/corpus
 COPY container/healthcheck.py ./container/healthcheck.py
 # Editable, so the code stays in /app next to data/corpus, where the classifier looks for its corpus.
-RUN pip install --no-deps -e . && python -m compileall -q /app
+# Dependencies are already installed from the lock; one declared in pyproject.toml but not yet locked
+# is still installed here rather than missed.
+RUN pip install -c runtime.lock -e . \
+    && pip check \
+    && python -m compileall -q /app
 
 FROM python:3.11-slim
 # tini as PID 1 forwards SIGTERM to the daemon and reaps the crawl processes of a Scrapyd node.

@@ -36,3 +36,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Build the image with podman and smoke-test it (healthy, an alert arrives, SIGTERM exits 0 within 10 s).
+.PHONY: container-test
+container-test: install
+	bash container/test.sh

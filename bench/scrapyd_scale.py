@@ -67,13 +67,21 @@ def node_config(workdir: Path, port: int, max_proc: int = 0) -> str:
     return "\n".join(out)
 
 
+def scrapyd_command() -> str:
+    """The scrapyd executable next to this interpreter (the project's venv), else on PATH."""
+    found = shutil.which("scrapyd", path=str(Path(sys.executable).parent)) or shutil.which("scrapyd")
+    if found is None:
+        raise FileNotFoundError("scrapyd is not installed (pip install scrapyd==1.6.0)")
+    return found
+
+
 @contextmanager
 def scrapyd_node(workdir: Path, env: dict[str, str], max_proc: int = 0) -> Iterator[str]:
     """A real Scrapyd process on 127.0.0.1; yields its base URL once it lists the project's spiders."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     (workdir / "scrapy.cfg").write_text(node_config(workdir, port, max_proc))
-    scrapyd = shutil.which("scrapyd", path=str(Path(sys.executable).parent)) or "scrapyd"
+    scrapyd = scrapyd_command()
     log = (workdir / "scrapyd.log").open("wb")
     proc = subprocess.Popen([scrapyd], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.scrapyd_scale import ScaleRun, free_port, node_config, site_articles
+from bench.scrapyd_scale import ScaleRun, free_port, node_config, scrapyd_command, site_articles
 from monitor.config import load_config
 from monitor.errors import ConfigError
 from monitor.scrapyd import ScrapydCluster, ScrapydError, spider_arguments
+from tests.conftest import services_required
 
 ARTICLES = 40
 SOURCES = 4
@@ -79,6 +80,12 @@ def test_generated_site_has_one_feed_per_source() -> None:
 
 @pytest.fixture
 def cluster_run(postgres_base_url: str) -> Iterator[ScaleRun]:
+    try:
+        scrapyd_command()
+    except FileNotFoundError as e:
+        if services_required():
+            pytest.fail(str(e))
+        pytest.skip(str(e))
     with ScaleRun(postgres_base_url, ARTICLES, SOURCES, nodes=2, max_proc=2, dead_node=True) as run:
         yield run
 
