@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -114,9 +114,29 @@ def _utc(parsed: Any) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        return plausible_date(datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC))
     except (OverflowError, ValueError, TypeError):
         return None
+
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+# Clocks and time zones put honest dates up to a day ahead; anything later is made up.
+FUTURE_SKEW = timedelta(days=1)
+
+
+def plausible_date(moment: datetime | None, now: datetime | None = None) -> datetime | None:
+    """*moment* when a publication could carry it, else None (unknown).
+
+    A date from before 1990 or more than a day ahead is a placeholder or a bug on the site. Kept,
+    a far-future date would sort first for ever and keep its development open for ever.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment < EARLIEST or moment > (now or datetime.now(UTC)) + FUTURE_SKEW:
+        return None
+    return moment
 
 
 def _plain(text: str | None, detail: Any) -> str | None:

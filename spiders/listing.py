@@ -17,7 +17,7 @@ from parsel.csstranslator import HTMLTranslator
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from spiders.feed import FeedEntry, FeedSpider, describe_failure
+from spiders.feed import FeedEntry, FeedSpider, describe_failure, plausible_date
 from spiders.items import SourceFetch
 from spiders.urls import canonical_url, scheme_block_reason
 
@@ -187,7 +187,7 @@ def parse_listing_date(text: str | None, language: str | None = None) -> datetim
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return plausible_date(moment.astimezone(UTC))
 
 
 def _dateparser(text: str, language: str | None) -> datetime | None:

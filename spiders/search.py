@@ -17,7 +17,7 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from spiders.feed import FeedEntry, FeedSpider, parse_feed
+from spiders.feed import FeedEntry, FeedSpider, parse_feed, plausible_date
 from spiders.items import FetchedPage
 from spiders.urls import canonical_url
 
@@ -150,7 +150,7 @@ def parse_gdelt(body: bytes) -> SearchResults:
 
 def gdelt_date(value: object) -> datetime | None:
     try:
-        return datetime.strptime(str(value), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        return plausible_date(datetime.strptime(str(value), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
     except ValueError:
         return None
 

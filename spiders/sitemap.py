@@ -15,7 +15,7 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from spiders.feed import FeedEntry, FeedSpider, describe_failure
+from spiders.feed import FeedEntry, FeedSpider, describe_failure, plausible_date
 from spiders.items import SourceFetch
 from spiders.urls import canonical_url, scheme_block_reason
 
@@ -146,7 +146,7 @@ def parse_w3c_date(text: str | None) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return plausible_date(moment.astimezone(UTC))
 
 
 def recent_entries(entries: Iterable[SitemapEntry], now: datetime, max_age_days: float) -> list[SitemapEntry]:

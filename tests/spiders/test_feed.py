@@ -289,3 +289,27 @@ def test_article_failures_are_counted_and_logged(caplog: pytest.LogCaptureFixtur
     message = record.getMessage()
     assert "test-source" in message and "https://news.example.com/gone" in message and "HTTP 410" in message
     assert (getattr(record, "source_id", None), getattr(record, "url", None)) == ("test-source", "https://news.example.com/gone")
+
+
+ABSURD_DATES = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Future</title><link>https://n.example/future</link><pubDate>Mon, 01 Jan 2999 10:00:00 GMT</pubDate></item>
+<item><title>Year 0</title><link>https://n.example/zero</link><pubDate>Mon, 01 Jan 0000 10:00:00 GMT</pubDate></item>
+<item><title>Year 1</title><link>https://n.example/one</link><pubDate>0001-01-01T00:00:00Z</pubDate></item>
+<item><title>Last</title><link>https://n.example/last</link><pubDate>9999-12-31T23:59:59Z</pubDate></item>
+<item><title>Fine</title><link>https://n.example/fine</link><pubDate>Wed, 11 Jun 2025 18:40:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_absurd_dates_are_unknown_rather_than_first_for_ever() -> None:
+    from spiders.feed import parse_feed
+    from spiders.listing import parse_listing_date
+    from spiders.search import gdelt_date
+    from spiders.sitemap import parse_w3c_date
+
+    dates = {e.title: e.published for e in parse_feed(ABSURD_DATES, "https://n.example/feed").entries}
+    assert dates == {"Future": None, "Year 0": None, "Year 1": None, "Last": None,
+                     "Fine": datetime(2025, 6, 11, 18, 40, tzinfo=UTC)}
+    for parse in (parse_w3c_date, parse_listing_date):
+        assert [parse(d) for d in ("2999-01-01", "0001-01-01", "1989-12-31")] == [None, None, None]
+        assert parse("2025-07-16") == datetime(2025, 7, 16, tzinfo=UTC)
+    assert gdelt_date("29990101T000000Z") is None and gdelt_date("20250716T120000Z") is not None
