@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import SecretStr
 
 from bench.scrapyd_scale import ScaleRun, free_port, node_config, scrapyd_command, site_articles
-from monitor.config import load_config
+from db.models import Article
+from db.session import transaction
+from monitor.config import Settings, load_config
+from monitor.crawl import spider_kwargs
 from monitor.errors import ConfigError
-from monitor.scrapyd import ScrapydCluster, ScrapydError, spider_arguments
+from monitor.runtime import open_runtime
+from monitor.scrapyd import ARG_BUDGET, ScrapydCluster, ScrapydError, node_arguments, spider_arguments
 from tests.conftest import services_required
 
 ARTICLES = 40
@@ -58,6 +63,30 @@ def test_scrapyd_section_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(bad)
     assert "bad.yaml:2" in str(err.value) and "base URL" in str(err.value)
+
+
+def test_seen_urls_fit_one_command_line_argument(tmp_path: Path) -> None:
+    # Linux refuses a single argv string over 128 KiB, and Scrapyd passes each spider argument as one.
+    config = tmp_path / "dw.yaml"
+    config.write_text(yaml.safe_dump({"sources": [
+        {"id": "big", "kind": "feed", "url": "https://news.example/feed", "max_entries": 20}]}))
+    url = f"sqlite:///{tmp_path / 'dw.db'}"
+    rt = open_runtime(Settings(database_url=SecretStr(url), config=config))
+    try:
+        with transaction(rt.factory) as s:
+            s.add_all(Article(canonical_url=f"https://news.example/{i:05d}/{'x' * 100}", url=f"https://news.example/{i}",
+                              source_id="big", content_hash=f"{i:064d}") for i in range(2000))
+        source = rt.config.source("big")
+        assert len(spider_arguments(spider_kwargs(rt, source))["seen_urls"]) > 200_000
+        args = node_arguments(rt, source)
+        seen = json.loads(args["seen_urls"])
+        assert len(args["seen_urls"]) <= ARG_BUDGET
+        # The newest stored URLs are the ones kept: they are what the feed still lists.
+        assert f"https://news.example/01999/{'x' * 100}" in seen
+        assert len(seen) >= source.max_entries
+        assert len(node_arguments(rt, source, budget=1_000_000)["seen_urls"]) > 200_000
+    finally:
+        rt.close()
 
 
 def test_node_config_keeps_the_project_and_moves_the_node(tmp_path: Path) -> None:
