@@ -30,7 +30,9 @@ _WORD = re.compile(r"[a-z0-9]+")
 _UPPER_ONLY = frozenset({"us", "sad"})
 # Country names that are also ordinary words, recognised only when capitalised ("Gana" is Ghana in
 # Spanish and Portuguese, "gana" means "wins").
-_CAPITALISED_ONLY = {"gana": "GH", "chine": "CN", "mali": "ML"}
+_CAPITALISED_ONLY = {"gana": "GH", "chine": "CN", "mali": "ML", "chad": "TD"}
+# Country names that are also given names ("Chad Wolf"): not a country when a surname follows.
+_GIVEN_NAMES = frozenset({"chad"})
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def country_code(name: str) -> str | None:
     if len(key) == 2 and key.upper() in _tables()[0]:
         return key.upper()
     hit = entries.get(key) or entries.get(_singular(key))
-    return hit[0] if hit else None
+    return hit[0] if hit else _CAPITALISED_ONLY.get(key)
 
 
 def country_name(code: str) -> str:
@@ -152,7 +154,9 @@ def find_mentions(doc: Doc) -> list[Mention]:
                                  tokens[i].start, tokens[i].end))
             i += 1
             continue
-        if tok in _CAPITALISED_ONLY and doc.raw[tokens[i].start].isupper():
+        if tok in _CAPITALISED_ONLY and doc.raw[tokens[i].start].isupper() and not (
+                tok in _GIVEN_NAMES and i + 1 < n and doc.raw[tokens[i + 1].start].isupper()
+                and doc.raw[tokens[i].end:tokens[i + 1].start] == " "):
             found.append(Mention(_CAPITALISED_ONLY[tok], "country", doc.raw[tokens[i].start:tokens[i].end],
                                  tokens[i].start, tokens[i].end))
             i += 1

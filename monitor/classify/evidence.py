@@ -60,6 +60,8 @@ THIRD_COUNTRY_DAMPING = 0.5
 TITLE_VETO_TYPES = frozenset({"remain_in_mexico", "canada_stca", "eu_return_hubs", "refugee_admissions",
                               "other_sender", "explainer", "origin_refuses", "abrego_criminal_case"})
 
+# A third-country phrase that itself says people are moved ("deportaciones a terceros paises").
+_REMOVAL_VERB = re.compile(r"deport|remov|expul|expel|transfer|renvo|traslad|envi|sent|send|flown|relocat")
 # Asylum seekers sent on under a cooperative agreement are not nationals going home.
 _ASYLUM_TRANSFER = re.compile(r"asylum[- ]seekers?|solicitantes de asilo|demandeurs d'asile|requerentes de asilo|"
                               r"asylum cooperative|acuerdos? de cooperacion|pretermi\w*")
@@ -159,9 +161,10 @@ def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence:
     if hits.get("reception"):
         total += W_RECEPTION
         reasons.append("reception of deportees: " + _quote(hits["reception"]))
-    if hits.get("deportation") or hits.get("reception") or hits.get("safe_third"):
+    moved = [h for h in tc if _REMOVAL_VERB.search(h.phrase)]
+    if hits.get("deportation") or hits.get("reception") or hits.get("safe_third") or moved:
         total += W_DEPORTATION
-        found = hits.get("deportation") or hits.get("reception") or hits["safe_third"]
+        found = hits.get("deportation") or hits.get("reception") or hits.get("safe_third") or moved
         reasons.append("deportation words: " + _quote(found))
     elif foreigners_moved:
         total += W_DEPORTATION

@@ -108,7 +108,8 @@ US_ACTORS: tuple[str, ...] = (
     r"maison blanche", r"casa branca", r"administracion trump", r"supreme court", r"federal judge",
     r"juez federal", r"jueza federal", r"juge federal", r"juiz federal", r"corte suprema", r"cour supreme",
     r"suprema corte", r"supremo", r"murphy", r"boasberg", r"xinis", r"chutkan", r"d\.v\.d\.",
-    r"administration trump", r"administracao trump", r"federal register", r"registro federal",
+    r"administration trump", r"administracao trump", r"federal appeals court", r"(?:corte|tribunal) federal",
+    r"corte federal de apelaciones", r"cour d'appel federale", r"federal register", r"registro federal",
 )
 
 # Hard-negative patterns, by the type slugs of the labelling conventions.
@@ -126,7 +127,8 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
     ),
     "transit_repatriation": (
         r"stop(?:s|ped)?[- ]?over", r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
-        r"on (?:the|their) way (?:home |back )?to", r"en route (?:home|back)", r"refuel\w*",
+        r"on (?:the|their) way (?:home |back )?to", r"en route (?:home|back)", r"refuel\w*", r"tarmac stops?",
+        r"escala tecnica",
     ),
     "other_sender": (
         r"home office", r"sunak", r"starmer", r"meloni", r"frederiksen", r"albanese",
@@ -155,7 +157,8 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
                    r"restrictions de (?:voyage|visas?)", r"interdiction d'entree"),
     "explainer": (r"explainer", r"explained", r"what happened to", r"what (?:we|you need to) know", r"a "
         r"look back",
-                  r"one year (?:later|on)", r"how (?:it|the \w+) works", r"claves para entender", r"guia",
+                  r"one year (?:later|on)", r"how (?:it|the \w+) works", r"how [\w ]{1,30} became",
+                  r"claves para entender", r"guia",
                   r"lo que (?:hay que|debes|se) sab\w*", r"comment fonctionne", r"decryptage",
                   r"ce qu'il faut savoir", r"entenda", r"o que se sabe", r"como funciona", r"retrospective",
                   r"timeline of", r"cronologia", r"chronologie", r"o que (?:sao|e)",

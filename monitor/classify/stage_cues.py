@@ -50,7 +50,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:possible|potential|proposed|prospective|eventual|posible|possivel|eventuel|futur[eo]?) "
         r"(?:[\w-]+ ){0,2}(?:deals?|agreements?|acuerdos?|accords?|acordos?|arrangements?|transfers?)",
         r"no (?:deal|agreement|acuerdo|accord|acordo) (?:has been|was|had been|yet|todavia|aun|ainda)",
-        r"not (?:yet )?(?:signed|agreed|concluded|finali[sz]ed)", r"(?:aun|todavia) no", r"pas encore",
+        r"not (?:yet )?(?:signed|agreed|concluded|finali[sz]ed)",
+        r"(?:nenhum acordo|ningun acuerdo|aucun accord)(?: [\w'-]+){0,2} (?:assinado|firmado|signe|conclu\w*)",
+        r"(?:nao|no) (?:se )?(?:foi|fue|ha sido|ha|tem sido) (?:assinado|firmado)", r"n'a pas (?:ete )?signe",
+        r"(?:aun|todavia) no", r"pas encore",
         r"ainda nao", r"(?:is|are|was|were) considering", r"(?:estudia|analiza|evalua|examine|estuda)\w* "
         r"(?:la |el |une |a |o )?(?:solicitud|peticion|propuesta|demande|proposition|pedido|proposta)",
     ),
@@ -69,7 +72,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
         r"recurso de habeas", r"fallo", r"a jug[eé]", r"statue", r"decid\w* que", r"declaro", r"anula\w*",
-        r"set aside", r"blocks?", r"blocked", r"barred", r"bars", r"(?:judge|juez|jueza|juge|juiz\w*) "
+        r"set aside", r"blocks?", r"blocked", r"(?:el |o |le )?supremo", r"barred", r"bars",
+        r"(?:judge|juez|jueza|juge|juiz\w*) "
         r"(?:[\w-]+ ){0,3}"
         r"(?:says?|said|rules?|ruled|orders?|ordered|finds?|found|warns?|warned|dice|dijo|ordena|ordeno|"
         r"estime|"
@@ -174,7 +178,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"sondea\w*", r"considera\w*", r"etudie\w*", r"examine\w*", r"estuda\w*", r"avalia\w*", r"analisa\w*",
         r"sounded out", r"floated", r"reach(?:ed)? out",
         r"talks", r"discuss\w*", r"negotiat\w*", r"approached", r"explor\w*", r"proposals?", r"consider\w*",
-        r"weighing", r"conversaciones", r"negociacion\w*", r"dialogos?", r"propuestas?", r"pourparlers",
+        r"weighing", r"conversaciones", r"conversac\w*", r"negociacion\w*", r"dialogos?", r"propuestas?",
+        r"pourparlers",
         r"negociations?", r"discussions?", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
         r"bisedim\w*",
         r"pregovor\w*", r"requests?", r"solicitud", r"demande", r"pedido", r"could", r"possible",
@@ -190,7 +195,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "court": (
         r"richter\w*", r"gericht\w*", r"urteil\w*", r"entschied\w*", r"verfugung", r"klage\w*", r"giudic\w*",
         r"tribunale", r"sentenza", r"corte",
-        r"allows?", r"lets", r"clears? (?:the )?way", r"greenlights?", r"upholds?", r"overturn\w*",
+        r"allows?", r"lets", r"permite\w*", r"permet\w*", r"clears? (?:the )?way", r"greenlights?", r"upholds?",
+        r"overturn\w*",
         r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
         r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
         r"judges?", r"courts?", r"rules", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
