@@ -60,7 +60,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     parsed = feedparser.parse(body, response_headers=headers)
     entries = unique_entries(_entry_from(raw, url) for raw in parsed.entries)
     problem = parsed.get("bozo_exception")
-    if not parsed.version and not entries:
+    if not parsed.get("version") and not entries:
         return ParsedFeed((), f"not an RSS or Atom feed ({problem or 'no feed root element'})")
     # Complaints about the HTTP headers say nothing about the feed itself.
     if isinstance(problem, HEADER_COMPLAINTS):

@@ -313,3 +313,11 @@ def test_absurd_dates_are_unknown_rather_than_first_for_ever() -> None:
         assert [parse(d) for d in ("2999-01-01", "0001-01-01", "1989-12-31")] == [None, None, None]
         assert parse("2025-07-16") == datetime(2025, 7, 16, tzinfo=UTC)
     assert gdelt_date("29990101T000000Z") is None and gdelt_date("20250716T120000Z") is not None
+
+
+def test_an_empty_feed_body_is_a_recorded_error_not_a_crash() -> None:
+    for body in (b"", b"   \n"):
+        response = XmlResponse(url=RSS["url"], body=body, headers={"Content-Type": "application/rss+xml"})
+        [fetch] = list(make_spider().parse_feed(response))
+        assert isinstance(fetch, SourceFetch) and fetch.status == 200
+        assert fetch.error is not None and fetch.error.startswith("not an RSS or Atom feed")
