@@ -18,7 +18,7 @@ from monitor.classify.countries_data import (
     REGIONS,
     SKIP_NAMES,
 )
-from monitor.classify.places_data import CAPITALS
+from monitor.classify.places_data import CAPITALS, DETENTION_SITES
 from monitor.classify.text import Doc, fold
 
 US = "US"
@@ -88,7 +88,7 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], frozenset[str
                 if local and local != name:
                     add(local, c.alpha_2, "country")
                     add(local.split(",")[0], c.alpha_2, "country")
-    for table in (CITIES, CAPITALS):
+    for table in (CITIES, DETENTION_SITES, CAPITALS):
         for code, cities in table.items():
             for city in cities:
                 add(city, code, "city")

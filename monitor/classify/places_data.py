@@ -7,6 +7,16 @@ languages (Male, Praia, Victoria, Sofia, Santiago, Lima, Moroni) are left out on
 
 from __future__ import annotations
 
+# Detention and reception sites named in coverage instead of the country.
+DETENTION_SITES: dict[str, tuple[str, ...]] = {
+    "SV": ("Terrorism Confinement Center", "Centro de Confinamiento del Terrorismo", "Centre de confinement du "
+           "terrorisme"),
+    "CR": ("Atencion Temporal para Migrantes", "Temporary Migrant Care Center", "Sala IV"),
+    "PA": ("Estacion de Recepcion Migratoria", "Hotel Decapolis"),
+    "DJ": ("Lemonnier",),
+    "GH": ("Bundase",),
+}
+
 CAPITALS: dict[str, tuple[str, ...]] = {
     # Africa
     "DZ": ("Argel", "Alger"), "AO": ("Luanda",), "BJ": ("Porto Novo",), "BW": ("Gaborone",),

@@ -72,7 +72,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
         r"recurso de habeas", r"fallo", r"a jug[eé]", r"statue", r"decid\w* que", r"declaro", r"anula\w*",
-        r"set aside", r"blocks?", r"blocked", r"(?:el |o |le )?supremo", r"barred", r"bars",
+        r"set aside", r"blocks?", r"blocked", r"barra(?:m|ram|ou)?", r"bloqueia\w*", r"bloqueou", r"impede\w*",
+        r"impediu", r"(?:el |o |le )?supremo", r"barred", r"bars",
         r"(?:judge|juez|jueza|juge|juiz\w*) "
         r"(?:[\w-]+ ){0,3}"
         r"(?:says?|said|rules?|ruled|orders?|ordered|finds?|found|warns?|warned|dice|dijo|ordena|ordeno|"
@@ -154,7 +155,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"primeiros (?:deportados|migrantes)",
     ),
     "onward": (
-        r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return)\w* (?:[\w-]+ ){0,3}(?:on|"
+        r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return|ship)\w* (?:[\w-]+ ){0,3}(?:on|"
         r"onwards?) to",
         r"repatriat\w*", r"sent (?:them |him |her )?(?:home|back)", r"sends? (?:[\w-]+ ){0,3}(?:home|back)",
         r"returns? (?:[\w-]+ ){0,3}(?:home|to (?:his|her|their) (?:home|own))", r"onward", r"moved (?:on )?to",
