@@ -157,12 +157,27 @@ def declared_canonical(response: TextResponse) -> str | None:
 
 
 def is_html(response: Response) -> bool:
-    """True when the response is an HTML page (by Content-Type, else by Scrapy's sniffing)."""
+    """True when the response is an HTML page (by Content-Type, else by Scrapy's sniffing), not binary bytes."""
     raw = response.headers.get(b"Content-Type") or b""
     content_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
     if content_type:
-        return content_type in HTML_TYPES and isinstance(response, TextResponse)
-    return isinstance(response, HtmlResponse)
+        html = content_type in HTML_TYPES and isinstance(response, TextResponse)
+    else:
+        html = isinstance(response, HtmlResponse)
+    return html and not looks_binary(response)
+
+
+# Images, PDFs, archives and executables that servers label text/html.
+BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"\x1f\x8b", b"PK\x03\x04", b"RIFF", b"\x7fELF")
+
+
+def looks_binary(response: Response) -> bool:
+    """True when the body is a binary file whatever its Content-Type says (it would be stored as an empty article)."""
+    head = response.body[:2048]
+    if head.startswith(BINARY_MAGIC):
+        return True
+    encoding = (getattr(response, "encoding", None) or "").lower().replace("_", "-")
+    return b"\x00" in head and not encoding.startswith(("utf-16", "utf-32"))
 
 
 def to_bool(value: object) -> bool:
@@ -289,6 +304,13 @@ class FeedSpider(scrapy.Spider):
             self._count("pages_skipped_not_html")
             return
         assert isinstance(response, TextResponse)
+        if not response.body.strip():
+            # A blank answer is a failed fetch (a CDN or server hiccup): stored, the article would be seen
+            # and never fetched again; skipped, it is asked for again on the next crawl.
+            log.warning("source %s: skipped %s: empty page", self.source_id, response.url,
+                        extra=self._about(response.url))
+            self._count("pages_failed")
+            return
         final_url = declared_canonical(response) or response.url
         log.debug("source %s: fetched %s as %s", self.source_id, entry.link, final_url,
                   extra=self._about(entry.link))

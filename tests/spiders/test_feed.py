@@ -321,3 +321,29 @@ def test_an_empty_feed_body_is_a_recorded_error_not_a_crash() -> None:
         [fetch] = list(make_spider().parse_feed(response))
         assert isinstance(fetch, SourceFetch) and fetch.status == 200
         assert fetch.error is not None and fetch.error.startswith("not an RSS or Atom feed")
+
+
+@pytest.mark.parametrize(("body", "stat_key"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "pages_skipped_not_html"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3", "pages_skipped_not_html"),
+    (b"<html>\x00\x00\x00\x00</html>", "pages_skipped_not_html"),
+    (b"", "pages_failed"),
+    (b" \n\t ", "pages_failed"),
+])
+def test_binary_or_blank_pages_served_as_html_are_not_articles(body: bytes, stat_key: str) -> None:
+    spider = make_spider()
+    entry = FeedEntry(link="https://n.example/a", canonical="https://n.example/a", guid=None, title="Title",
+                      summary=None, published=None)
+    response = HtmlResponse(url="https://n.example/a", body=body, headers={"Content-Type": "text/html"})
+    assert list(spider.parse_article(response, entry)) == []
+    assert stat(spider, stat_key) == 1
+
+
+def test_utf16_html_is_not_mistaken_for_binary() -> None:
+    body = "<html><body><p>Palau agrees</p></body></html>".encode("utf-16")
+    response = HtmlResponse(url="https://n.example/a", body=body,
+                            headers={"Content-Type": "text/html; charset=utf-16"})
+    entry = FeedEntry(link="https://n.example/a", canonical="https://n.example/a", guid=None, title="Title",
+                      summary=None, published=None)
+    [page] = list(make_spider().parse_article(response, entry))
+    assert isinstance(page, FetchedPage) and (page.encoding or "").startswith("utf-16")
