@@ -41,6 +41,11 @@ THIRD_COUNTRY: tuple[str, ...] = (
     r"(?:un )?pays autre que le leur", r"(?:asylum seekers|solicitantes de asilo|demandeurs d'asile|"
     r"requerentes de asilo) (?:from|de|des) (?:third|terceros|pays tiers|paises terceiros|terceiros)\w*",
     r"no son (?:nacionales|ciudadanos|originarios)", r"personas extranjeras deportadas",
+    r"(?:foreigners|foreign nationals|extranjeros|etrangers|estrangeiros) (?:deported|expelled|removed|sent|"
+    r"deportad\w*|expulsad\w*|enviad\w*|expulses|envoyes|deportes)",
+    r"(?:deportados|expulsados|deportees|expulses) (?:extranjeros|estrangeiros|etrangers|foreign)",
+    r"foreign deportees",
+    r"(?:of|de) (?:any|cualquier|qualquer|toute|n'importe quelle) nationali\w*",
     # fr
     r"ressortissants? (?:de |des )?pays tiers", r"d'?autres nationalites",
     r"(?:expuls\w*|renvo\w*) (?:\w+ ){0,2}vers (?:un|des) pays tiers",
@@ -77,6 +82,9 @@ DEPORTATION: tuple[str, ...] = (
     r"migranten", r"asylum", r"asilo", r"asile", r"asyl\w*", r"deportier\w*", r"ausgewiesen\w*",
     r"deportat\w*", r"migration", r"migraci\w*", r"migratoire",
     r"migratori[oa]s?", r"migracao", r"espuls\w*", r"abrego garcia",
+    r"(?:sent|flown|removed|expelled|transferred|shipped) (?:[\w-]+ )?by (?:the )?(?:u\.?s|united states|washington|"
+    r"trump\w*|ice|dhs)", r"(?:enviad|mandad|trasladad)[oa]s (?:por|pelos?) (?:los |el |o |os )?(?:ee\.? ?uu|"
+    r"estados unidos|washington|trump|eua)", r"envoyes par (?:les etats-unis|washington|l'administration)",
 )
 
 # "Safe third country" deals: U.S. ones are positives, Canada's and the EU's are not.
@@ -89,6 +97,9 @@ SAFE_THIRD: tuple[str, ...] = (
 
 # Someone agreeing to take in deportees: "accept migrants deported by the U.S.", "recibir a deportados".
 RECEPTION: tuple[str, ...] = (
+    r"under (?:a |an |the |its |their )?(?:new |u\.?s\.? |us )?(?:deals?|pacts?|agreements?|arrangements?|accords?)",
+    r"(?:en virtud del|bajo el|dans le cadre de l'|au titre de l'|ao abrigo do|no ambito do) ?(?:acuerdo|accord|"
+    r"acordo|convenio|pacto)",
     r"(?:deport\w*|deportees?|migrants?|migration|asylum|expulsions?|third[- ]country|removal) "
     r"(?:deals?|agreements?|pacts?|arrangements?|talks|accords?)",
     r"(?:accords?|acuerdos?|acordos?|pactes?|pactos?|entente) (?:d'|de |sobre |sur |para |migratori\w* )(?:l'|la )?"
