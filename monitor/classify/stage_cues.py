@@ -168,8 +168,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
-        r"(?:deport\w*|sen[dt]s?|flew|flies|expuls\w*|envi\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|a|para|"
-        r"vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
+        r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|into)",
+        # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
+        r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
+        r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
         r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
     ),
     "talks": (
