@@ -89,7 +89,9 @@ def same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
         return True
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    # A reverse proxy may rewrite Host; a cross-site form cannot set X-Forwarded-Host, so it is safe to accept.
+    hosts = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "").split(",")[0].strip()}
+    return urlsplit(origin).netloc in hosts - {""}
 
 
 def login_redirect(request: Request) -> Response:

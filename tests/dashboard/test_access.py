@@ -167,3 +167,12 @@ def test_pages_carry_strict_security_headers(client: Client) -> None:
     reply = Client(client.base).login()
     session = next(c for c in reply.set_cookies if c.startswith("dw_session="))
     assert "httponly" in session.lower() and "samesite=lax" in session.lower()
+
+
+def test_a_proxy_that_rewrites_host_still_lets_real_forms_through(seeded: Seeded, client: Client) -> None:
+    path = f"/articles/{seeded.unlabelled_article}/label"
+    token = client.csrf()
+    proxied = {"Origin": "https://dash.example.org", "X-Forwarded-Host": "dash.example.org"}
+    assert client.post_form(path, {"label": "relevant", "csrf": token}, headers=proxied).status == 303
+    spoofed = {"Origin": "https://evil.example.org", "X-Forwarded-Host": "dash.example.org"}
+    assert client.post_form(path, {"label": "irrelevant", "csrf": token}, headers=spoofed).status == 403
