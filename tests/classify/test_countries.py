@@ -17,6 +17,8 @@ CODES = [
     ("Mbabane", "SZ"), ("Matsapha", "SZ"), ("Koror", "PW"), ("Melekeok", "PW"), ("Pristina", "XK"),
     ("Kampala", "UG"), ("San José", "CR"), ("mexicanos", "MX"), ("Équato-Guinéens", "GQ"),
     ("Venezuelans", "VE"), ("ghanéens", "GH"), ("Vietnam", "VN"), ("Viet Nam", "VN"), ("xk", "XK"),
+    ("Yuba", "SS"), ("Lusaka", "ZM"), ("Acra", "GH"), ("Nuakchot", "MR"), ("Londres", "GB"), ("Chad", "TD"),
+    ("Centro de Confinamiento del Terrorismo", "SV"), ("Camp Lemonnier", "DJ"),
 ]
 NAMES = [
     ("XK", "Kosovo"), ("SZ", "Eswatini"), ("SS", "South Sudan"), ("GQ", "Equatorial Guinea"),
@@ -58,3 +60,8 @@ def test_mentions_are_longest_first_and_skip_regions_and_words() -> None:
 def test_demonyms() -> None:
     assert is_demonym("venezuelans") and is_demonym("mexicano") and is_demonym("swazi")
     assert not is_demonym("migrants") and not is_demonym("kosovo")
+
+
+def test_a_country_that_is_also_a_given_name_needs_no_surname_after_it() -> None:
+    doc = Doc.from_article("Chad agrees to receive deportees", "Former DHS chief Chad Wolf criticised the deal.")
+    assert [(m.code, m.surface) for m in find_mentions(doc) if m.code == "TD"] == [("TD", "Chad")]
