@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -144,7 +145,11 @@ def _plain(text: str | None, detail: Any) -> str | None:
         return None
     if detail and "html" in (detail.get("type") or ""):
         text = replace_entities(remove_tags(text))
-    return " ".join(text.split()) or None
+    # Control characters (a NUL from "&#0;" among them) carry no meaning, and PostgreSQL refuses NUL in text.
+    return " ".join(_CONTROL.sub(" ", text).split()) or None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def declared_canonical(response: TextResponse) -> str | None:

@@ -347,3 +347,13 @@ def test_utf16_html_is_not_mistaken_for_binary() -> None:
                       summary=None, published=None)
     [page] = list(make_spider().parse_article(response, entry))
     assert isinstance(page, FetchedPage) and (page.encoding or "").startswith("utf-16")
+
+
+def test_control_characters_in_titles_and_summaries_become_spaces() -> None:
+    from spiders.feed import parse_feed
+
+    body = (b'<rss version="2.0"><channel><item><title>Palau\x00agrees &#0; to\x07 take 75</title>'
+            b"<description>x\x00y</description><link>https://n.example/a</link></item></channel></rss>")
+    [entry] = parse_feed(body, "https://n.example/feed").entries
+    # PostgreSQL refuses NUL in text: a title carrying one could never be stored.
+    assert (entry.title, entry.summary) == ("Palau agrees to take 75", "x y")
