@@ -1,13 +1,16 @@
-"""The Scrapy item pipeline: extract → classify → store, off the event loop, one item at a time."""
+"""The Scrapy item pipeline: extract → classify → store, off the event loop, pages committed in groups."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from scrapy.crawler import Crawler
@@ -19,11 +22,23 @@ from db.session import transaction
 from monitor.config import SourceConfig
 from monitor.developments import ChannelRoute, IngestResult, ingest
 from monitor.errors import ExtractionError
-from monitor.extract import extract_article
-from monitor.types import Classification
+from monitor.extract import extract_article, page_html, quick_article, quick_read
+from monitor.types import Article, Classification
 from spiders.items import FetchedPage, SourceFetch
 
 log = logging.getLogger(__name__)
+QUICK_REASON = "read from the page's paragraphs (no deportation vocabulary on the page)"
+# Below this many characters the paragraphs are not a usable article body (pages built from
+# <div>s, teasers): such a page gets the full extraction.
+MIN_QUICK_TEXT = 200
+# A quick-read verdict is final only when it is clearly below the classifier's threshold (0.5).
+REVIEW_SCORE = 0.25
+# Pages waiting for the worker are stored in one transaction: one commit instead of one per page.
+# The time bound keeps the first page of a group from waiting long for its commit (alert latency).
+MAX_GROUP = 50
+MAX_GROUP_SECONDS = 0.25
+
+Outcome = IngestResult | None | BaseException
 
 
 class ClassifierLike(Protocol):
@@ -43,6 +58,10 @@ class PipelineContext:
     # One worker: extraction and classification hold the GIL anyway, and one writer keeps
     # SQLite's write lock uncontended.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "dw-pipeline"))
+    _waiting: deque[tuple[FetchedPage, asyncio.Future[Outcome]]] = field(
+        default_factory=deque, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _draining: bool = field(default=False, init=False, repr=False)
 
 
 CONTEXTS: dict[str, PipelineContext] = {}
@@ -73,32 +92,192 @@ def handle_fetch(ctx: PipelineContext, item: SourceFetch) -> None:
         ctx.on_fetch(item)
 
 
-def handle_page(ctx: PipelineContext, page: FetchedPage) -> IngestResult | None:
-    """Extract, classify and store one page; None when the page yielded no article."""
-    extra = {"source_id": page.source_id, "url": page.url}
+@dataclass(frozen=True)
+class Prepared:
+    """A page after extraction and classification, ready to store; no article when extraction failed."""
+
+    page: FetchedPage
+    article: Article | None = None
+    classification: Classification | None = None
+    full: bool = False
+    """True when trafilatura's full extraction ran (False: the quick read was enough)."""
+
+
+def _about(page: FetchedPage) -> dict[str, str]:
+    return {"source_id": page.source_id, "url": page.url}
+
+
+def prepare_page(ctx: PipelineContext, page: FetchedPage) -> Prepared:
+    """Extract and classify one page.
+
+    A page with no deportation vocabulary is classified on the text of its paragraphs, read with
+    lxml alone; only if that text is thin, or the verdict is not clearly "irrelevant", does the page
+    get trafilatura's full extraction and a second classification. Pages with such vocabulary go
+    to the full extraction directly.
+    """
     source = ctx.sources.get(page.source_id)
+    official = bool(source and source.official)
+    html = page_html(page)
     try:
-        article = extract_article(page, official=bool(source and source.official))
+        read = quick_read(page, html)
+    except ExtractionError:
+        read = None
+    if read is not None and not read.topical and len(read.text) >= MIN_QUICK_TEXT:
+        try:
+            article = quick_article(page, read, official=official)
+        except ExtractionError:
+            article = None
+        if article is not None:
+            cls = ctx.classifier.classify(article.title, article.text, language=article.language)
+            if not cls.relevant and cls.score < REVIEW_SCORE:
+                return Prepared(page, article, replace(cls, reasons=(*cls.reasons, QUICK_REASON)))
+    try:
+        article = extract_article(page, official=official, html=html)
     except ExtractionError as e:
-        log.warning("no article: %s", e, extra=extra)
-        with transaction(ctx.factory) as s:
-            store.record_page(s, page.source_id, new=False)
-        return None
+        log.warning("no article: %s", e, extra=_about(page))
+        return Prepared(page, full=True)
     cls = ctx.classifier.classify(article.title, article.text, language=article.language)
+    return Prepared(page, article, cls, full=True)
+
+
+def _lock_order(p: Prepared) -> str:
+    # ingest() locks one key per relevant article's country; taking them in one order across
+    # concurrent writers means two groups never wait on each other's locks.
+    cls = p.classification
+    return (cls.country_code or "*") if cls is not None and cls.relevant else ""
+
+
+class _PageFailed(Exception):
+    """One page of a group could not be stored; the group's transaction was rolled back."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _store_together(ctx: PipelineContext, items: list[Prepared]) -> list[Outcome]:
+    order = sorted(range(len(items)), key=lambda i: _lock_order(items[i]))
     for attempt in (1, 2, 3):
+        outcomes: list[Outcome] = [None] * len(items)
         try:
             with transaction(ctx.factory) as s:
-                result = ingest(s, article, cls, ctx.channels)
-                store.record_page(s, page.source_id, new=not result.duplicate)
-            break
+                for i in order:
+                    outcomes[i] = _store_one(ctx, s, items[i])
+            return outcomes
         except OperationalError as e:
             # A restarted database or a long-held lock: the transaction rolled back whole, so retrying is safe.
             if attempt == 3:
                 raise
-            log.warning("storage retry %d after: %s", attempt, e.__class__.__name__, extra=extra)
-    if result.new_development:
-        log.info("new development %s (%s, %s)", result.development_id, cls.receiving_country, cls.stage, extra=extra)
+            log.warning("storage retry %d after: %s (%d pages)", attempt, e.__class__.__name__, len(items))
+    raise AssertionError("unreachable")
+
+
+def store_prepared(ctx: PipelineContext, items: list[Prepared]) -> list[Outcome]:
+    """Store prepared pages in one transaction; if one page fails, each is stored alone so it fails alone."""
+    try:
+        outcomes = _store_together(ctx, items)
+    except _PageFailed as failed:
+        if len(items) == 1:
+            outcomes = [failed.error]
+        else:
+            outcomes = []
+            for item in items:
+                try:
+                    outcomes.extend(_store_together(ctx, [item]))
+                except _PageFailed as e:
+                    outcomes.append(e.error)
+                except OperationalError as e:
+                    outcomes.append(e)
+    for item, outcome in zip(items, outcomes, strict=True):
+        cls = item.classification
+        if isinstance(outcome, IngestResult) and outcome.new_development and cls is not None:
+            log.info("new development %s (%s, %s)", outcome.development_id, cls.receiving_country, cls.stage,
+                     extra=_about(item.page))
+    return outcomes
+
+
+def _store_one(ctx: PipelineContext, s: Session, item: Prepared) -> Outcome:
+    if item.article is None or item.classification is None:
+        store.record_page(s, item.page.source_id, new=False)
+        return None
+    try:
+        result = ingest(s, item.article, item.classification, ctx.channels)
+    except OperationalError:
+        raise
+    except Exception as e:
+        raise _PageFailed(e) from e
+    store.record_page(s, item.page.source_id, new=not result.duplicate)
     return result
+
+
+def _prepare(ctx: PipelineContext, page: FetchedPage) -> Prepared | BaseException:
+    try:
+        return prepare_page(ctx, page)
+    except Exception as e:
+        return e
+
+
+def _finish(ctx: PipelineContext, prepared: list[Prepared | BaseException]) -> list[Outcome]:
+    ready = [p for p in prepared if isinstance(p, Prepared)]
+    try:
+        stored = store_prepared(ctx, ready) if ready else []
+    except Exception as e:
+        stored = [e] * len(ready)
+    it = iter(stored)
+    return [p if isinstance(p, BaseException) else next(it) for p in prepared]
+
+
+def process_pages(ctx: PipelineContext, pages: list[FetchedPage]) -> list[Outcome]:
+    """Prepare every page, then store them together; a failure is returned in the page's place."""
+    return _finish(ctx, [_prepare(ctx, page) for page in pages])
+
+
+def handle_page(ctx: PipelineContext, page: FetchedPage) -> IngestResult | None:
+    """Extract, classify and store one page; None when the page yielded no article."""
+    outcome = process_pages(ctx, [page])[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def submit_page(ctx: PipelineContext, page: FetchedPage, future: asyncio.Future[Outcome]) -> None:
+    """Queue a page for the worker, which settles `future` (on its loop) once the page is stored."""
+    with ctx._lock:
+        ctx._waiting.append((page, future))
+        if ctx._draining:
+            return
+        ctx._draining = True
+    try:
+        ctx.executor.submit(_drain, ctx)
+    except RuntimeError:  # the executor was shut down: nothing will take the page
+        with ctx._lock:
+            ctx._draining = False
+            ctx._waiting.remove((page, future))
+        raise
+
+
+def _drain(ctx: PipelineContext) -> None:
+    while True:
+        group: list[tuple[FetchedPage, asyncio.Future[Outcome]]] = []
+        started = time.monotonic()
+        prepared: list[Prepared | BaseException] = []
+        while len(group) < MAX_GROUP and time.monotonic() - started < MAX_GROUP_SECONDS:
+            with ctx._lock:
+                if not ctx._waiting:
+                    if not group:
+                        ctx._draining = False
+                        return
+                    break
+                entry = ctx._waiting.popleft()
+            group.append(entry)
+            prepared.append(_prepare(ctx, entry[0]))
+        for (_, future), outcome in zip(group, _finish(ctx, prepared), strict=True):
+            future.get_loop().call_soon_threadsafe(_settle, future, outcome)
+
+
+def _settle(future: asyncio.Future[Outcome], outcome: Outcome) -> None:
+    if not future.done():
+        future.set_result(outcome)
 
 
 class StorePipeline:
@@ -122,11 +301,14 @@ class StorePipeline:
         if isinstance(item, SourceFetch):
             await loop.run_in_executor(self.ctx.executor, handle_fetch, self.ctx, item)
         elif isinstance(item, FetchedPage):
-            try:
-                result = await loop.run_in_executor(self.ctx.executor, handle_page, self.ctx, item)
-            except Exception:
-                log.exception("failed to store page", extra={"source_id": item.source_id, "url": item.url})
-                result = None
+            future: asyncio.Future[Outcome] = loop.create_future()
+            submit_page(self.ctx, item, future)
+            outcome = await future
+            result = None
+            if isinstance(outcome, BaseException):
+                log.error("failed to store page", exc_info=outcome, extra=_about(item))
+            else:
+                result = outcome
             if self.ctx.on_page:
                 self.ctx.on_page(item.source_id, result)
         return item

@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of deportwatch on a generated loopback news site (`make bench`)."""
