@@ -96,6 +96,8 @@ def predict(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Predic
         try:
             for i, row in enumerate(rows):
                 cls = classifier.classify(row.title, row.text, language=row.language)
+                # A dated row is taken as crawled when it was published (rows need not be sorted);
+                # an undated one as crawled just after the row before it.
                 when = datetime.combine(row.published, datetime.min.time(), UTC) if row.published else clock
                 clock = max(clock, when) + timedelta(minutes=1)
                 dev_id = _group(factory, i, row, cls, when) if cls.relevant else None
