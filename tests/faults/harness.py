@@ -106,9 +106,11 @@ class Daemon:
             self.kill()
 
 
-def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """One `deportwatch` command (Slack pointed at `hook_url`) with its output captured."""
     return subprocess.run([sys.executable, str(CLI_SLACK), hook_url, *args], capture_output=True, text=True,
-                          env=base_env(db_url, **env), timeout=timeout)
+                          env=base_env(db_url, **(env or {})), timeout=timeout)
 
 
 @dataclass(frozen=True)
