@@ -41,3 +41,11 @@ clean:
 .PHONY: container-test
 container-test: install
 	bash container/test.sh
+
+# Benchmarks (about 12 minutes on 2 cores): writes bench/results/latest.json and the table in bench/README.md.
+.PHONY: bench
+bench: install
+	@command -v nginx >/dev/null 2>&1 || (DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) || \
+		echo "nginx could not be installed: the site is served by the Python fallback server"
+	$(BIN)/python -m bench

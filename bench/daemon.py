@@ -43,7 +43,8 @@ class DaemonProcess:
 
     def __init__(self, config: Path, db_url: str, hook_url: str) -> None:
         env = bench_env(db_url, config)
-        env.update({"DEPORTWATCH_LOG_FORMAT": "json", "DEPORTWATCH_LOG_LEVEL": os.environ.get("BENCH_DAEMON_LOG", "INFO"),
+        level = os.environ.get("BENCH_DAEMON_LOG", "INFO")
+        env.update({"DEPORTWATCH_LOG_FORMAT": "json", "DEPORTWATCH_LOG_LEVEL": level,
                     "DEPORTWATCH_WEB_PORT": str(free_port())})
         self.proc = subprocess.Popen([sys.executable, "-m", "bench.daemon", hook_url, "run", "--config", str(config)],
                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
