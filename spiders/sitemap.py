@@ -78,7 +78,7 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
         return ParsedSitemap(error=f"not a readable sitemap: {e}")
     if root is None:
         return ParsedSitemap(error="not a readable sitemap: empty document")
-    kind = etree.QName(root).localname
+    kind = _local(root)
     if kind == "sitemapindex":
         children = [_child(node, url) for node in root if _local(node) == "sitemap"]
         return ParsedSitemap(children=tuple(c for c in children if c is not None), is_index=True)
@@ -98,8 +98,13 @@ def _parse_text(body: bytes, url: str) -> ParsedSitemap:
 
 
 def _local(node: Any) -> str:
-    # Comments and processing instructions have a function, not a string, as their tag.
-    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+    """The element's name without namespace or prefix ("{ns}url" and "news:title" give "url" and "title")."""
+    # Comments and processing instructions have a function, not a string, as their tag. A prefix
+    # whose namespace the sitemap forgot to declare stays in the tag ("news:news"), which
+    # etree.QName refuses: so the name is cut by hand.
+    if not isinstance(node.tag, str):
+        return ""
+    return str(node.tag).rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _find(node: Any, *path: str) -> str | None:

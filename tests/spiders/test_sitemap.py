@@ -245,3 +245,14 @@ def test_shipped_sitemap_sources_build_spiders() -> None:
         spider = make_spider(source_id=source.id, url=source.url, max_entries=source.max_entries,
                              language=source.language, selectors=dict(source.selectors), query=source.query)
         assert (spider.url, spider.max_age_days) == (source.url, 3.0)
+
+
+def test_undeclared_news_prefix_is_read_not_a_crash() -> None:
+    """Sitemaps that forget xmlns:news leave "news:news" tags that etree.QName refuses."""
+    body = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://n.example/a</loc>'
+            b"<news:news><news:publication_date>2025-07-16</news:publication_date><news:title>Palau agrees"
+            b"</news:title></news:news></url></urlset>")
+    [entry] = parse_sitemap(body, NEWS_URL).entries
+    assert (entry.loc, entry.title, entry.published) == ("https://n.example/a", "Palau agrees",
+                                                         datetime(2025, 7, 16, tzinfo=UTC))
+    assert parse_sitemap(b"<news:news>x</news:news>", NEWS_URL).error == "not a sitemap: root element <news>"
