@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import configparser
 import json
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
@@ -34,6 +30,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, func, select, text
 
 from alerts.outbox import dispatch_due
+from bench.scrapyd_nodes import free_port, scrapyd_node
 from db.models import Alert, Article
 from db.session import transaction
 from monitor.config import Settings
@@ -42,71 +39,10 @@ from monitor.demo import local_mail_url
 from monitor.loopback import SmtpSink
 from monitor.newssite import NewsSite, SiteArticle, generate_articles
 from monitor.runtime import open_runtime
-from monitor.scrapyd import Job, call_node, cluster_for, dispatch_crawl
+from monitor.scrapyd import Job, cluster_for, dispatch_crawl
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_TEMPLATE = ROOT / "container" / "scrapyd.cfg"
 # Alerts link to the development's dashboard page, which tells which development a mail is about.
 DASHBOARD = "http://dashboard.invalid"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def node_config(workdir: Path, port: int, max_proc: int = 0) -> str:
-    """The image's node config, moved onto loopback, a free port and a private working folder."""
-    cp = configparser.ConfigParser()
-    cp.read(NODE_TEMPLATE)
-    cp["scrapyd"].update(bind_address="127.0.0.1", http_port=str(port), poll_interval="0.2",
-                         max_proc=str(max_proc), logs_dir=str(workdir / "logs"), dbs_dir=str(workdir / "dbs"),
-                         eggs_dir=str(workdir / "eggs"))
-    out = [f"[{section}]\n" + "".join(f"{k} = {v}\n" for k, v in cp[section].items()) for section in cp.sections()]
-    return "\n".join(out)
-
-
-def scrapyd_command() -> str:
-    """The scrapyd executable next to this interpreter (the project's venv), else on PATH."""
-    found = shutil.which("scrapyd", path=str(Path(sys.executable).parent)) or shutil.which("scrapyd")
-    if found is None:
-        raise FileNotFoundError("scrapyd is not installed (pip install scrapyd==1.6.0)")
-    return found
-
-
-@contextmanager
-def scrapyd_node(workdir: Path, env: dict[str, str], max_proc: int = 0) -> Iterator[str]:
-    """A real Scrapyd process on 127.0.0.1; yields its base URL once it lists the project's spiders."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    (workdir / "scrapy.cfg").write_text(node_config(workdir, port, max_proc))
-    scrapyd = scrapyd_command()
-    log = (workdir / "scrapyd.log").open("wb")
-    proc = subprocess.Popen([scrapyd], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                # Also warms the node's spider list, which it builds by running `scrapy list` once.
-                spiders = call_node(url, "listspiders.json", params={"project": "deportwatch"}, timeout=20)
-                if "feed" not in spiders.get("spiders", []):
-                    raise RuntimeError(f"node at {url} lists no feed spider: {spiders}")
-                break
-            except Exception:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"scrapyd at {url} did not start; see {workdir / 'scrapyd.log'}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @contextmanager
@@ -163,6 +99,8 @@ class Round:
     pages: int
     jobs: list[Job]
     unfinished: list[Job]
+    cpu_seconds: float
+    """CPU time the nodes and their crawl processes spent, whatever else the machine was doing."""
 
     @property
     def pages_per_s(self) -> float:
@@ -202,8 +140,9 @@ class ScaleRun:
             config = tmp / "deportwatch.yaml"
             env = {**os.environ, "DEPORTWATCH_DATABASE_URL": self.db_url, "DEPORTWATCH_CONFIG": str(config)}
             # Nodes read the config when a crawl starts, so it can name them once they run.
-            self.nodes = [stack.enter_context(scrapyd_node(tmp / f"node{i}", env, self.max_proc))
+            self.local = [stack.enter_context(scrapyd_node(tmp / f"node{i}", env, self.max_proc))
                           for i in range(self.node_count)]
+            self.nodes = [n.url for n in self.local]
             # A node that never answers: dispatching must pass it by.
             listed = [*self.nodes[:1], f"http://127.0.0.1:{free_port()}", *self.nodes[1:]] if self.dead_node \
                 else self.nodes
@@ -221,10 +160,11 @@ class ScaleRun:
     def crawl(self, timeout: float = 600, dispatch_twice: bool = False) -> Round:
         """Dispatch every source (twice in a row if asked) and wait for the nodes to finish."""
         self.site.reset_requests()
+        cpu = sum(n.cpu_seconds() for n in self.local)
         seconds, jobs, unfinished, repeated = asyncio.run(self._crawl(timeout, dispatch_twice))
         pages = sum(st.requests for path, st in self.site.requests.items() if path.endswith(".html"))
         self.repeated = repeated
-        return Round(seconds, pages, jobs, unfinished)
+        return Round(seconds, pages, jobs, unfinished, sum(n.cpu_seconds() for n in self.local) - cpu)
 
     async def _crawl(self, timeout: float, twice: bool) -> tuple[float, list[Job], list[Job], list[str]]:
         assert self.rt.config.scrapyd is not None
@@ -252,7 +192,7 @@ class ScaleRun:
         with transaction(self.rt.factory) as s:
             urls = tuple(s.scalars(select(Article.url)))
             new = s.execute(select(Alert.development_id, func.count()).where(Alert.kind == "new")
-                            .group_by(Alert.development_id)).tuples().all()
+                            .group_by(Alert.development_id)).all()
             unsent = s.scalar(select(func.count()).select_from(Alert).where(Alert.status != "sent")) or 0
             sent = tuple(s.scalars(select(Alert.development_id).where(Alert.status == "sent")))
         return Snapshot(urls, {d: n for d, n in new if d is not None}, unsent,
@@ -272,7 +212,11 @@ def measure(base_url: str, articles: int, sources: int, nodes: int, *, max_proc:
         snap = run.snapshot()
         return {
             "nodes": nodes, "articles": articles, "sources": sources, "seconds": round(crawl.seconds, 2),
-            "pages": crawl.pages, "pages_per_s": round(crawl.pages_per_s, 2), "unfinished_jobs": len(crawl.unfinished),
+            "pages": crawl.pages, "pages_per_s": round(crawl.pages_per_s, 2),
+            "node_cpu_s": round(crawl.cpu_seconds, 1),
+            "pages_per_cpu_s": round(crawl.pages / crawl.cpu_seconds, 2) if crawl.cpu_seconds else 0.0,
+            "jobs_per_node": sorted(Counter(j.node for j in crawl.jobs).values()),
+            "load_average": round(os.getloadavg()[0], 1), "unfinished_jobs": len(crawl.unfinished),
             "stored": len(snap.stored_urls), "stored_once": sorted(snap.stored_urls) == sorted(run.site_urls()),
             "developments_alerted": len(snap.new_alerts),
             "alerted_once": set(snap.new_alerts.values()) <= {1} and sorted(snap.mailed) == sorted(snap.sent_alerts),

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from bench.scrapyd_scale import ScaleRun, free_port, node_config, scrapyd_command, site_articles
+from bench.scrapyd_nodes import free_port, node_config, scrapyd_command
+from bench.scrapyd_scale import ScaleRun, site_articles
 from db.models import Article
 from db.session import transaction
 from monitor.config import Settings, load_config
@@ -23,7 +24,7 @@ from monitor.scrapyd import ARG_BUDGET, ScrapydCluster, ScrapydError, node_argum
 from tests.conftest import services_required
 
 ARTICLES = 40
-SOURCES = 4
+SOURCES = 2
 
 
 @pytest.mark.parametrize(
