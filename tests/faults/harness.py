@@ -113,6 +113,14 @@ def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120,
                           env=base_env(db_url, **(env or {})), timeout=timeout)
 
 
+def cli_batch(cases: list[dict[str, Any]], env: dict[str, str]) -> list[dict[str, Any]]:
+    """Many commands ({"args": [...], "env": {...}}) in one interpreter (tests/faults/run_cli.py)."""
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("run_cli.py")), json.dumps(cases)],
+                          capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the database holds, keyed so that two runs can be compared (ids differ between runs)."""

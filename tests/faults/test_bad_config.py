@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.faults.harness import base_env
+from tests.faults.harness import base_env, cli_batch
 
 pytestmark = pytest.mark.faults
-RUNNER = Path(__file__).with_name("run_cli.py")
 OK_SOURCE = '  - {id: ok, kind: feed, url: "https://n.example/feed"}\n'
 
 
@@ -87,13 +85,6 @@ XFAIL = {
 }
 
 
-def run_cli(cases: list[dict[str, Any]], env: dict[str, str]) -> list[dict[str, Any]]:
-    done = subprocess.run([sys.executable, str(RUNNER), json.dumps(cases)], capture_output=True, text=True,
-                          env=env, timeout=180)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Any]]:
     """Each case run through `config check` and `run`, all in one process (one interpreter start)."""
@@ -103,7 +94,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
         path = work / f"{case.name}.yaml"
         path.write_bytes(case.text if isinstance(case.text, bytes) else case.text.encode())
         runs += [{"args": ["config", "check", "--config", str(path)]}, {"args": ["run", "--config", str(path)]}]
-    results = run_cli(runs, base_env(f"sqlite:///{work / 'dw.db'}"))
+    results = cli_batch(runs, base_env(f"sqlite:///{work / 'dw.db'}"))
     return {(r["args"][0], Path(r["args"][-1]).stem): r for r in results}
 
 
@@ -143,7 +134,7 @@ def test_bad_environment_settings_exit_2_naming_the_variable(tmp_path: Path) -> 
     cfg.write_text("sources: []\n")
     runs = [{"args": ["sources", "list", "--config", str(cfg)], "env": {var: value}}
             for var, value in ENV_CASES.items()]
-    results = run_cli(runs, base_env(f"sqlite:///{tmp_path / 'dw.db'}"))
+    results = cli_batch(runs, base_env(f"sqlite:///{tmp_path / 'dw.db'}"))
     failures = [(var, r["code"], (r["traceback"] or "")[-200:]) for var, r in zip(ENV_CASES, results, strict=True)
                 if r["traceback"] or r["code"] != 2 or var not in r["stderr"]]
     assert failures == []

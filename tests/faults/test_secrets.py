@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from db.models import Alert, Source
 from monitor.loopback import SmtpSink, WebhookSink
 from tests.conftest import POSTGRES_ENV, drop_postgres_schema, fresh_postgres
-from tests.faults.harness import Daemon, cli, delivered
+from tests.faults.harness import Daemon, base_env, cli, cli_batch, delivered
 from tests.faults.servers import FaultySite, wait_until
 
 pytestmark = pytest.mark.faults
@@ -92,11 +92,15 @@ def test_no_secret_in_logs_cli_output_web_pages_or_stored_errors(
         outputs["daemon log (DEBUG)"] = daemon.output
         assert code == 0, daemon.output[-2000:]
         assert smtp.auth_attempts and all(a.endswith(":ok") for a in smtp.auth_attempts)
-        for args in (("config", "show"), ("config", "check"), ("sources", "list"), ("sources", "list", "--json"),
-                     ("alerts", "list"), ("alerts", "list", "--json"), ("developments", "--json"),
-                     ("crawl", "--json"), ("alerts", "dispatch")):
+        for args in (("crawl", "--json"), ("alerts", "dispatch")):
             done = cli(webhook.url, *args, "--config", str(cfg), db_url=database, env=env)
             outputs[" ".join(args)] = done.stdout + done.stderr
+        # The read-only commands run in one process (tests/faults/run_cli.py): same code, one interpreter start.
+        reads = [("config", "show"), ("config", "check"), ("sources", "list"), ("sources", "list", "--json"),
+                 ("alerts", "list"), ("alerts", "list", "--json"), ("developments", "--json")]
+        for result in cli_batch([{"args": [*a, "--config", str(cfg)]} for a in reads], base_env(database, **env)):
+            assert result["traceback"] is None, result["traceback"]
+            outputs[" ".join(result["args"][:-2])] = result["stdout"] + result["stderr"]
     outputs["stored errors"] = _stored_errors(database)
     found = {name: leaks(text) for name, text in outputs.items() if leaks(text)}
     figure("outputs scanned (characters)", (len(outputs), sum(len(t) for t in outputs.values())))
