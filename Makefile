@@ -49,3 +49,17 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) || \
 		echo "nginx could not be installed: the site is served by the Python fallback server"
 	$(BIN)/python -m bench
+
+# Soak (30 minutes; DEPORTWATCH_SOAK_MINUTES=3 for a short one): the daemon against a loopback site that
+# publishes every few seconds, with random faults; prints articles, alerts, memory and errors. Not in `make test`.
+.PHONY: soak
+soak: install
+	$(BIN)/python -m bench.soak
+
+# Known vulnerabilities in the pinned dependencies (needs pypi.org's JSON API or OSV). --strict fails on any
+# package it could not check, so an unreachable advisory service is a failure, not a silent pass.
+.PHONY: audit
+audit: install
+	$(BIN)/python -m pip install -q pip-audit==2.10.1
+	$(BIN)/pip-audit --version
+	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
