@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
-from monitor.config import Settings, config_path, load_config, redacted
+from monitor.config import config_path, load_config, load_settings, redacted
 from monitor.errors import ConfigError, DeportwatchError
 from monitor.logs import setup_logging
 from monitor.runtime import Runtime, open_runtime
@@ -41,6 +42,16 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML con
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
+def _settings() -> Any:
+    """Process settings, or exit 2 naming the environment variable that is wrong."""
+    try:
+        return load_settings()
+    except ConfigError as e:
+        for p in e.problems:
+            typer.echo(f"setting error: {p.where}: {p.message}", err=True)
+        raise typer.Exit(2) from None
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
@@ -50,10 +61,17 @@ def emit(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def _db_secrets(settings: Any) -> list[str]:
+    from sqlalchemy.engine import make_url
+
+    password = make_url(settings.database_url.get_secret_value()).password
+    return [str(password)] if password else []
+
+
 @contextmanager
 def runtime(config: Path | None, *, migrate: bool = True, log_level: str | None = None) -> Iterator[Runtime]:
     """Open the runtime, turning bad configuration into exit code 2 with every problem listed."""
-    settings = Settings()
+    settings = _settings()
     try:
         rt = open_runtime(settings, config, migrate=migrate)
     except ConfigError as e:
@@ -62,6 +80,11 @@ def runtime(config: Path | None, *, migrate: bool = True, log_level: str | None 
         raise typer.Exit(2) from None
     except DeportwatchError as e:
         fail(str(e))
+    except DBAPIError as e:
+        from alerts.redact import redact
+
+        first = str(e.orig or e).strip().splitlines()[0] if str(e.orig or e).strip() else type(e).__name__
+        fail(f"cannot reach the database: {redact(first, _db_secrets(settings))}")
     setup_logging(log_level or settings.log_level, settings.log_format, rt.secrets())
     try:
         yield rt
@@ -166,7 +189,7 @@ def developments(config: ConfigOpt = None, as_json: JsonOpt = False,
 @config_app.command("check")
 def config_check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """Validate the configuration; exit 2 listing every problem with its file and line."""
-    path = config_path(Settings(), config)
+    path = config_path(_settings(), config)
     try:
         cfg = load_config(path)
     except ConfigError as e:
@@ -187,14 +210,14 @@ def config_check(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 @config_app.command("show")
 def config_show(config: ConfigOpt = None) -> None:
     """Print the effective configuration as JSON, secrets redacted."""
-    path = config_path(Settings(), config)
+    path = config_path(_settings(), config)
     try:
         cfg = load_config(path)
     except ConfigError as e:
         for p in e.problems:
             typer.echo(f"config error: {p}", err=True)
         raise typer.Exit(2) from None
-    settings = Settings().model_dump(mode="json")
+    settings = _settings().model_dump(mode="json")
     emit({"file": str(path), "settings": settings, "config": redacted(cfg)})
 
 
@@ -203,7 +226,7 @@ def db_upgrade() -> None:
     """Apply database migrations."""
     from db.session import upgrade
 
-    url = Settings().database_url.get_secret_value()
+    url = _settings().database_url.get_secret_value()
     upgrade(url)
     typer.echo("database is up to date")
 

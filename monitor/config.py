@@ -34,11 +34,44 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
     web_host: str = "127.0.0.1"
-    web_port: int = 8080
+    web_port: int = Field(default=8080, ge=0, le=65535)
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        if v.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return v.upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, v: SecretStr) -> SecretStr:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(v.get_secret_value()).get_backend_name()
+        except ArgumentError as e:
+            raise ValueError("not a database URL (e.g. sqlite:///data/deportwatch.db)") from e
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+        return v
+
     seed_ledger: bool = True
     """Seed the shipped ledger of known developments, so that old news does not alert."""
     test_mode: bool = False
     """Allows fetching from private and loopback addresses for every source (tests, demo)."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is a ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            var = "DEPORTWATCH_" + "_".join(str(p) for p in err["loc"]).upper()
+            problems.append(ConfigProblem("environment", None, var, err["msg"].removeprefix("Value error, ")))
+        raise ConfigError(problems) from e
 
 
 def parse_duration(value: object) -> float:
@@ -325,6 +358,23 @@ def _substitute_env(node: Any, path: tuple[Any, ...], missing: list[tuple[tuple[
     return node
 
 
+def _duplicate_keys(node: yaml.Node, path: tuple[Any, ...]) -> list[tuple[int, str]]:
+    """(line, where) of every key repeated within one mapping; YAML would silently keep the last."""
+    found: list[tuple[int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                found.append((key_node.start_mark.line + 1, ".".join(str(p) for p in (*path, key))))
+            seen.add(key)
+            found += _duplicate_keys(value_node, (*path, key))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, (*path, i))
+    return found
+
+
 def _line_index(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
     """Map every path in the YAML tree to its 1-based line, keys and items alike."""
     out[path] = node.start_mark.line + 1
@@ -367,8 +417,12 @@ def load_config(path: Path) -> AppConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError([ConfigProblem(name, None, "", f"cannot read file: {e.strerror or e}")]) from e
+    except UnicodeDecodeError as e:
+        bad_line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise ConfigError([ConfigProblem(name, bad_line, "", "cannot read file: it is not UTF-8 text")]) from e
     try:
         root = yaml.compose(text)
+        duplicates = _duplicate_keys(root, ()) if root is not None else []
         raw = yaml.safe_load(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -379,6 +433,9 @@ def load_config(path: Path) -> AppConfig:
         raise ConfigError([ConfigProblem(name, line, "", msg)]) from e
     except yaml.YAMLError as e:
         raise ConfigError([ConfigProblem(name, None, "", f"invalid YAML: {e}")]) from e
+    if duplicates:
+        raise ConfigError([ConfigProblem(name, line, where, "duplicate key: it already appears above in the same mapping")
+                           for line, where in duplicates])
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -75,14 +75,7 @@ CASES = [
     Bad("not-utf8", b"\xff\xfesources: [\n", None, "UTF-8"),
     Bad("duplicate-key", "sources:\n" + OK_SOURCE + "channels: []\nsources: []\n", 4, "duplicate"),
 ]
-XFAIL = {
-    "not-utf8": "monitor.config.load_config catches OSError only: a file that is not UTF-8 raises UnicodeDecodeError "
-                "through the CLI as a traceback (exit 1); fix: catch UnicodeDecodeError (ValueError) with the "
-                "same 'cannot read file' problem",
-    "duplicate-key": "PyYAML keeps the last of two equal keys, so a second 'sources:' silently empties the first "
-                     "(exit 0, 0 sources); fix: load with a SafeLoader subclass whose construct_mapping reports a "
-                     "duplicate key with its line",
-}
+XFAIL: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +117,6 @@ ENV_CASES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Settings() (pydantic) and setup_logging run outside the CLI's error handling: a bad DEPORTWATCH_* value "
-    "(WEB_PORT, LOG_FORMAT, LOG_LEVEL, SEED_LEDGER) or an unknown DATABASE_URL dialect ends in a traceback with "
-    "exit 1; fix: catch pydantic.ValidationError, ValueError from logging and sqlalchemy ArgumentError/"
-    "NoSuchModuleError in monitor.cli.runtime()/config commands and print 'setting error: VAR: reason', exit 2"))
 def test_bad_environment_settings_exit_2_naming_the_variable(tmp_path: Path) -> None:
     cfg = tmp_path / "dw.yaml"
     cfg.write_text("sources: []\n")
@@ -151,10 +139,6 @@ def test_the_installed_command_reports_bad_config_the_same_way(tmp_path: Path) -
         assert f"config error: {path}:3: sources[0] (a).kind: 'rss' is not one of" in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "monitor.cli.runtime() handles ConfigError and DeportwatchError only: a database that cannot be reached "
-    "(sqlalchemy OperationalError from the migration in open_runtime) ends every command in a 40-line traceback; "
-    "fix: catch sqlalchemy.exc.DBAPIError there and fail('cannot reach the database: <first line, redacted>')"))
 def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     cfg = tmp_path / "dw.yaml"
     cfg.write_text("sources: []\n")
