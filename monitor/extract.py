@@ -82,10 +82,25 @@ def outlet_of(url: str) -> str:
 
 
 def page_html(page: FetchedPage) -> str:
-    try:
-        return page.body.decode(page.encoding or "utf-8", errors="replace")
-    except LookupError:
-        return page.body.decode("utf-8", errors="replace")
+    """The page as text: its declared charset if the bytes agree, else UTF-8, else Windows-1252.
+
+    Pages often declare UTF-8 but are Latin-1 (or the reverse); decoding leniently with the wrong
+    charset would replace every accented letter, and country names with them.
+    """
+    for charset in dict.fromkeys((page.encoding or "utf-8", "utf-8")):
+        try:
+            return page.body.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return page.body.decode("cp1252", errors="replace")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Text without C0 control characters (a NUL is refused by PostgreSQL and means nothing to a reader)."""
+    return _CONTROL.sub("", value)
 
 
 @dataclass(frozen=True)
@@ -174,13 +189,13 @@ def quick_article(page: FetchedPage, read: QuickRead, *, official: bool = False)
         url=page.url,
         canonical_url=canonical,
         source_id=page.source_id,
-        title=title[:1000],
-        text=text[:100_000],
+        title=clean_text(title[:1000]),
+        text=clean_text(text[:100_000]),
         language=read.language,
         published_at=read.published,
         outlet=read.sitename or outlet_of(canonical),
         official=official,
-        content_hash=content_hash(title, text),
+        content_hash=content_hash(clean_text(title), clean_text(text)),
     )
 
 
@@ -206,11 +221,11 @@ def extract_article(page: FetchedPage, *, official: bool = False, html: str | No
         url=page.url,
         canonical_url=canonical,
         source_id=page.source_id,
-        title=title[:1000],
-        text=text[:100_000],
+        title=clean_text(title[:1000]),
+        text=clean_text(text[:100_000]),
         language=(getattr(doc, "language", None) if doc is not None else None) or None,
         published_at=published,
         outlet=(getattr(doc, "sitename", None) if doc is not None else None) or outlet_of(canonical),
         official=official,
-        content_hash=content_hash(title, text),
+        content_hash=content_hash(clean_text(title), clean_text(text)),
     )

@@ -97,10 +97,6 @@ def test_charsets_given_or_missing_decode_correctly(body: bytes, content_type: s
     assert "São Tomé e Príncipe aceptó" in extract_article(item).text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "monitor.extract decodes with the declared charset and errors='replace', so a page declared UTF-8 but sent "
-    "in Latin-1 loses every accented letter ('S\ufffdo Tom\ufffd'), and country names with them; fix: decode "
-    "strictly first and on UnicodeDecodeError fall back to detection (w3lib.encoding.html_to_unicode)"))
 def test_a_page_declared_utf8_but_sent_in_latin1_still_reads_correctly() -> None:
     item = fetched(page().encode("latin-1"), "text/html; charset=utf-8")
     assert item is not None

@@ -99,11 +99,6 @@ def test_the_cli_passes_hostile_arguments_as_data(tmp_path: Any, figure: Figure)
     assert (label.note, label.canonical_url) == (EVIL, canonical_url(url)) and tables >= TABLES
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "monitor.extract copies feed titles and summaries (FetchedPage.feed_title/feed_summary) into the Article "
-    "unchanged; a NUL in them (a GDELT title with \\u0000, any spider but the feed one) makes PostgreSQL refuse "
-    "the whole article (DataError) on every crawl; fix: strip C0 control characters from title and text in "
-    "extract_article"))
 def test_a_nul_from_any_spider_never_reaches_the_database(db_url: str, factory: sessionmaker[Session]) -> None:
     page = FetchedPage(source_id="s", url="https://n.example/a", final_url="https://n.example/a", status=200,
                        body=b"<html><body></body></html>", encoding="utf-8", feed_title="Palau\x00agrees",
