@@ -325,6 +325,38 @@ def model_train(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         typer.echo(f"  {name:<22} before {report.before[name]:<8} after {report.after[name]}")
 
 
+@sources_app.command("check")
+def sources_check(
+    source_id: Annotated[str, typer.Argument(help="The source's id.")],
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch one source now and show what it would store (nothing is stored)."""
+    from monitor.preview import check_source
+
+    with runtime(config) as rt:
+        try:
+            source = rt.config.source(source_id)
+        except KeyError:
+            fail(f"unknown source id {source_id!r}", 2)
+        report = check_source(rt, source)
+    if as_json:
+        emit(report)
+        return
+    for f in report["fetches"]:
+        state = f["error"] or ("not modified" if f["not_modified"] else f"{f['entries']} entries")
+        typer.echo(f"{f['url']}: HTTP {f['status']}, {state}")
+    for p in report["would_store"]:
+        if "error" in p:
+            typer.echo(f"  ✗ {p['url']}: {p['error']}")
+            continue
+        facts = f"{p['receiving_country'] or '-'} / {p['stage'] or '-'} / {p['deportee_count'] or '-'}"
+        typer.echo(f"  {'✓ relevant' if p['relevant'] else '  ignored '} {p['score']:.2f}  {facts}  {p['title'][:70]}")
+    typer.echo(f"{len(report['would_store'])} new page(s); nothing was stored")
+    if any(f["error"] for f in report["fetches"]):
+        raise typer.Exit(1)
+
+
 @app.command()
 def demo(as_json: JsonOpt = False) -> None:
     """Run the whole product offline on a generated news site, with local mail and webhook receivers."""
