@@ -10,13 +10,17 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 # stages share the base, so the link holds in the final image.
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# The pip of the development venv: older ones miss extras spelled differently from their package's
+# metadata (lxml[html_clean] vs html-clean), and with them lxml_html_clean, which trafilatura needs.
+RUN pip install pip==26.3
 WORKDIR /app
-COPY requirements.lock ./
-# The lock also pins the development tools; the image gets what the product imports, plus Scrapyd
-# for crawl nodes.
-RUN grep -v -i -E '^(pytest|pytest-timeout|hypothesis|ruff|mypy|types-pyyaml)==' requirements.lock > runtime.lock \
-    && pip install -r runtime.lock scrapyd==1.6.0
-COPY pyproject.toml README.md alembic.ini scrapy.cfg ./
+COPY pyproject.toml requirements.lock ./
+# The runtime dependencies of pyproject.toml (Scrapyd for crawl nodes among them) at the versions of
+# the lock; the lock's development tools stay out of the image.
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+        > runtime.txt \
+    && pip install -c requirements.lock -r runtime.txt
+COPY README.md alembic.ini scrapy.cfg ./
 COPY db ./db
 COPY alerts ./alerts
 COPY spiders ./spiders
@@ -24,9 +28,7 @@ COPY monitor ./monitor
 COPY data/corpus ./data/corpus
 COPY container/healthcheck.py ./container/healthcheck.py
 # Editable, so the code stays in /app next to data/corpus, where the classifier looks for its corpus.
-# Dependencies are already installed from the lock; one declared in pyproject.toml but not yet locked
-# is still installed here rather than missed.
-RUN pip install -c runtime.lock -e . \
+RUN pip install --no-deps -e . \
     && pip check \
     && python -m compileall -q /app
 

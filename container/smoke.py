@@ -11,19 +11,38 @@ import signal
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 from monitor.demo import local_mail_url
 from monitor.loopback import SmtpSink
-from monitor.newssite import NewsSite, demo_articles
+from monitor.newssite import NewsSite, SiteArticle, demo_articles
+
+
+def fresh_development() -> SiteArticle:
+    """Today's report of a deal that no shipped history knows, so the daemon must alert on it."""
+    return SiteArticle(
+        slug="mongolia-agrees-to-receive-deportees-from-us",
+        outlet="wirewatch",
+        title="Mongolia agrees to receive up to 40 deportees from the United States",
+        paragraphs=(
+            "Mongolia has agreed to receive up to 40 third-country nationals deported from the United States, "
+            "the foreign ministry in Ulaanbaatar said on Monday.",
+            "The agreement covers people whose own countries refuse to take them back, officials said. The "
+            "Department of Homeland Security confirmed the arrangement and said the first removals could begin "
+            "within weeks.",
+            "Rights groups criticised the deal, saying deportees would be sent to a country where they have no "
+            "ties, no legal status and no support network.",
+        ),
+        published=datetime.now(UTC) - timedelta(hours=1),
+    )
 
 
 def serve(folder: Path) -> int:
-    # The second batch holds a development that is not in the shipped history, so it must alert.
-    first, second = demo_articles()
-    site = NewsSite([*first, *second])
+    first, _ = demo_articles()
+    site = NewsSite([*first, fresh_development()])
     site.serve()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
