@@ -55,6 +55,9 @@ ERROR_KINDS = (
     ("other warning or error", r" (WARNING|ERROR) +(monitor|spiders|alerts|db)\."),
 )
 
+# Lines that repeat an event counted above under another logger.
+REPEATS = r"spiders\.\w+: source \S+: feed .* failed: |alerts\.send: alert delivery failed"
+
 
 @dataclass
 class Soak:
@@ -219,6 +222,8 @@ def report(soak: Soak, settled: bool) -> dict[str, Any]:
     logs = "".join(p.read_text(errors="replace") for p in sorted(soak.work.glob("daemon-*.log")))
     errors: Counter[str] = Counter()
     for line in logs.splitlines():
+        if re.search(REPEATS, line):
+            continue
         for kind, pattern in ERROR_KINDS:
             if re.search(pattern, line):
                 errors[kind] += 1
