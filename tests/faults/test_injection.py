@@ -108,3 +108,57 @@ def test_a_nul_from_any_spider_never_reaches_the_database(db_url: str, factory: 
     with transaction(factory) as s:
         ingest(s, article, cls, [])
     assert "\x00" not in article.title + article.text
+
+
+HOSTILE = ("&lt;script&gt;alert(1)&lt;/script&gt; &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|click&gt; "
+           "*bold*")
+RAW_MARKUP = ("<script>alert(1)", "<!channel>", "<@U123>", "<https://evil.example|click>")
+
+
+def test_markup_in_a_crawled_page_reaches_mail_and_slack_only_escaped(tmp_path: Any, figure: Figure) -> None:
+    """From the page to the inbox: extraction, storage and rendering never turn crawled text back into markup.
+
+    Rendering alone is covered in tests/alerts (test_render, test_send, test_acceptance); this is the whole way.
+    """
+    from monitor.demo import SLACK_DEMO_URL, local_mail_url
+    from monitor.loopback import SmtpSink, WebhookSink
+    from monitor.newssite import demo_articles
+    from tests.faults.servers import FaultServer, Static, rss
+
+    kosovo = demo_articles()[0][0]
+    paragraphs = "".join(f"<p>{p} {HOSTILE}</p>" for p in kosovo.paragraphs)
+    page = (f"<html><head><title>{kosovo.title} {HOSTILE}</title></head><body><article><h1>{kosovo.title} "
+            f"{HOSTILE}</h1>{paragraphs}</article></body></html>").encode()
+    with FaultServer() as server, SmtpSink() as smtp, WebhookSink() as hook:
+        server.set_fault("/kosovo.html", Static(page))
+        server.set_fault("/feed.rss", Static(rss([(f"{kosovo.title} {HOSTILE}", server.url("/kosovo.html"))]),
+                                             "application/rss+xml"))
+        cfg = tmp_path / "dw.yaml"
+        cfg.write_text(json.dumps({
+            "sources": [{"id": "hostile", "kind": "feed", "url": server.url("/feed.rss"), "allow_private": True}],
+            "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
+                         {"name": "slack", "url": SLACK_DEMO_URL}]}))
+        done = cli(hook.url, "crawl", "--config", str(cfg), "--json", db_url=f"sqlite:///{tmp_path / 'dw.db'}")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert json.loads(done.stdout)["new_developments"] == 1
+        [mail] = smtp.messages
+        html = "".join(str(p.get_content()) for p in mail.walk() if p.get_content_type() == "text/html")
+        [post] = hook.posts
+        slack = " ".join(strings(post.json))
+    # The hostile text did arrive, escaped for each target (HTML entities; Slack's &lt; &gt; &amp;).
+    assert "&lt;script&gt;alert(1)" in html and "&lt;!channel&gt;" in slack and "&lt;@U123&gt;" in slack
+    # The plain-text part and the subject are text, where "<script>" is harmless; HTML and mrkdwn are markup.
+    found = [m for m in RAW_MARKUP if m in html or m in slack]
+    figure("raw markup in the delivered mail and Slack message", found)
+    assert found == []
+
+
+def strings(node: Any) -> list[str]:
+    """Every string in a JSON document (the Slack message's texts, wherever Block Kit puts them)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in strings(v)]
+    return []
