@@ -39,7 +39,7 @@ from monitor.demo import local_mail_url
 from monitor.loopback import SmtpSink
 from monitor.newssite import NewsSite, SiteArticle, generate_articles
 from monitor.runtime import open_runtime
-from monitor.scrapyd import Job, cluster_for, dispatch_crawl
+from monitor.scrapyd import Job, ScrapydCluster, cluster_for, dispatch_crawl
 
 # Alerts link to the development's dashboard page, which tells which development a mail is about.
 DASHBOARD = "http://dashboard.invalid"
@@ -158,7 +158,12 @@ class ScaleRun:
         self._stack.close()
 
     def crawl(self, timeout: float = 600, dispatch_twice: bool = False) -> Round:
-        """Dispatch every source (twice in a row if asked) and wait for the nodes to finish."""
+        """Dispatch every source and wait for the nodes to finish.
+
+        With dispatch_twice, every source is dispatched again at once, by this process and by a fresh
+        dispatcher (as after a restart or a change of leader); both should find the first jobs still
+        going. `self.repeated` lists the job ids that were not the first ones.
+        """
         self.site.reset_requests()
         cpu = sum(n.cpu_seconds() for n in self.local)
         seconds, jobs, unfinished, repeated = asyncio.run(self._crawl(timeout, dispatch_twice))
@@ -167,14 +172,21 @@ class ScaleRun:
         return Round(seconds, pages, jobs, unfinished, sum(n.cpu_seconds() for n in self.local) - cpu)
 
     async def _crawl(self, timeout: float, twice: bool) -> tuple[float, list[Job], list[Job], list[str]]:
-        assert self.rt.config.scrapyd is not None
-        cluster = cluster_for(self.rt.config.scrapyd)
+        cfg = self.rt.config.scrapyd
+        assert cfg is not None
+        cluster = cluster_for(cfg)
         started = time.monotonic()
         first = [await dispatch_crawl(source, self.rt) for source in self.rt.config.sources]
-        repeated = [await dispatch_crawl(source, self.rt) for source in self.rt.config.sources] if twice else []
+        repeated: list[str | None] = []
+        if twice:
+            repeated += [await dispatch_crawl(source, self.rt) for source in self.rt.config.sources]
+            fresh = ScrapydCluster.from_config(cfg)
+            for source in self.rt.config.sources:
+                job = await fresh.busy_job(source.id)
+                repeated.append(job.job_id if job else None)
         jobs = [j for j in cluster.active.values() if j.job_id in first]
         unfinished = await cluster.wait(jobs, timeout)
-        return time.monotonic() - started, jobs, unfinished, [r for r in repeated if r not in first]
+        return time.monotonic() - started, jobs, unfinished, [str(r) for r in repeated if r not in first]
 
     def send_alerts(self, rounds: int = 50) -> None:
         """What the leader's dispatcher job does, until the outbox has nothing due."""

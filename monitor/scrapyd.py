@@ -25,6 +25,8 @@ from monitor.runtime import Runtime
 log = logging.getLogger(__name__)
 
 JobState = Literal["pending", "running", "finished", "unknown"]
+# Job ids are "<source id>~<random>": "~" never occurs in a source id, so any job id names its source.
+JOB_SEPARATOR = "~"
 # Scrapyd hands every spider argument to `scrapy crawl` as one argv string, and Linux refuses a
 # single argument over 128 KiB; keep the longest one (seen_urls) well below that.
 ARG_BUDGET = 100_000
@@ -132,6 +134,7 @@ class ScrapydCluster:
         self.timeout = timeout
         self._turn = itertools.count()
         self.active: dict[str, Job] = {}
+        self._adopted = False
 
     @classmethod
     def from_config(cls, cfg: ScrapydConfig) -> ScrapydCluster:
@@ -160,7 +163,7 @@ class ScrapydCluster:
     async def schedule(self, spider: str, source_id: str, args: Mapping[str, str],
                        settings: Mapping[str, str]) -> Job:
         """Queue one crawl on the least busy node that accepts it."""
-        job_id = f"{source_id}-{uuid.uuid4().hex[:12]}"
+        job_id = f"{source_id}{JOB_SEPARATOR}{uuid.uuid4().hex[:12]}"
         form = [("project", self.project), ("spider", spider), ("jobid", job_id),
                 *(("setting", f"{k}={v}") for k, v in settings.items()), *args.items()]
         errors: list[str] = []
@@ -183,8 +186,25 @@ class ScrapydCluster:
         state = answer.get("currstate")
         return state if state in ("pending", "running", "finished") else "unknown"
 
+    async def unfinished(self) -> list[Job]:
+        """This project's pending and running jobs on every node that answers, whoever dispatched them."""
+        async def on(node: str) -> list[Job]:
+            try:
+                answer = await self._call(node, "listjobs.json", params={"project": self.project})
+            except ScrapydError:
+                return []
+            ids = [str(j.get("id", "")) for key in ("pending", "running") for j in answer.get(key, [])]
+            return [Job(node, i, i.split(JOB_SEPARATOR, 1)[0]) for i in ids if JOB_SEPARATOR in i]
+
+        return [job for jobs in await asyncio.gather(*(on(n) for n in self.nodes)) for job in jobs]
+
     async def busy_job(self, source_id: str) -> Job | None:
         """The source's previous job if it is still queued or running (one crawl per source at a time)."""
+        if not self._adopted:
+            # Jobs dispatched before this process led (a restart, a new leader) still count.
+            self._adopted = True
+            for found in await self.unfinished():
+                self.active.setdefault(found.source_id, found)
         job = self.active.get(source_id)
         if job is None:
             return None

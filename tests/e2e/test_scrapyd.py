@@ -126,7 +126,7 @@ def test_two_nodes_store_each_article_once_and_alert_each_development_once(clust
     run = cluster_run
     crawl = run.crawl(timeout=150, dispatch_twice=True)
     assert crawl.unfinished == [], "jobs still running after 150 s"
-    # A source still queued or running is not handed out again.
+    # A source still queued or running is not handed out again, not even by a new leader.
     assert run.repeated == []
     assert len(crawl.jobs) == SOURCES
     nodes_used = Counter(j.node for j in crawl.jobs)
