@@ -248,6 +248,7 @@ async def dispatch_crawl(source: SourceConfig, rt: Runtime) -> str:
                  extra=extra)
         return running.job_id
     args = await asyncio.to_thread(node_arguments, rt, source)
+    # A source's kind is also its spider's name (see monitor.crawl.SPIDERS).
     job = await cluster.schedule(source.kind, source.id, args, node_settings(rt))
     log.info("crawl dispatched to %s as %s", job.node, job.job_id, extra=extra)
     return job.job_id
