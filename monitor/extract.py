@@ -21,8 +21,8 @@ from spiders.urls import canonical_url
 
 log = logging.getLogger(__name__)
 HASH_VERSION = "v1"
-_WS = re.compile(r"\s+")
-_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+# Punctuation and whitespace alike separate words: every run of them becomes one space.
+_NON_WORD = re.compile(r"[^\w]+")
 # Text shorter than this is not an article body; fall back to the feed's summary.
 _MIN_TEXT = 80
 
@@ -55,7 +55,7 @@ def normalise_text(text: str) -> str:
     # ASCII text has no combining marks to drop; skipping the per-character pass keeps long articles cheap.
     if not folded.isascii():
         folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return _WS.sub(" ", _PUNCT.sub(" ", folded)).strip()
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 def content_hash(title: str, text: str) -> str:

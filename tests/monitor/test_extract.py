@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, datetime
 
@@ -10,17 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.classify.corpus import load_corpus
-from monitor.extract import _PUNCT, _WS, TOPIC_WORDS, extract_article, normalise_text, quick_article, quick_read
+from monitor.extract import TOPIC_WORDS, extract_article, normalise_text, quick_article, quick_read
 from monitor.newssite import generate_articles
 from monitor.newssite.pages import render_article
 from monitor.newssite.site import SiteArticle
 from spiders.items import FetchedPage
 
 BASE = "http://127.0.0.1:8000"
+_WS = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]")
 
 
 def reference_normalise(text: str) -> str:
-    """The content hash's normalisation written the plain way (every character checked)."""
+    """The content hash's normalisation as first written: every character checked, two passes."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _WS.sub(" ", _PUNCT.sub(" ", folded)).strip()
