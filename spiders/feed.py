@@ -58,7 +58,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(valid_charrefs(body), response_headers=headers)
+    except Exception as e:  # feedparser's loose parser raises assorted errors on hostile bytes
+        return ParsedFeed((), f"unreadable feed: {type(e).__name__}: {e}")
     entries = unique_entries(_entry_from(raw, url) for raw in parsed.entries)
     problem = parsed.get("bozo_exception")
     if not parsed.get("version") and not entries:
@@ -67,6 +70,20 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     if isinstance(problem, HEADER_COMPLAINTS):
         problem = None
     return ParsedFeed(newest_first(entries), warning=str(problem) if problem else None)
+
+
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
+
+
+def valid_charrefs(body: bytes) -> bytes:
+    """*body* with character references beyond Unicode (``&#xFFFFFF;``) made U+FFFD: feedparser raises on them."""
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1)
+        value = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
+        return m.group(0) if value <= 0x10FFFF else b"&#xFFFD;"
+
+    return _CHARREF.sub(fix, body)
 
 
 def _entry_from(raw: Any, feed_url: str) -> FeedEntry | None:

@@ -17,7 +17,7 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from spiders.feed import FeedEntry, FeedSpider, parse_feed, plausible_date
+from spiders.feed import FeedEntry, FeedSpider, parse_feed, plausible_date, valid_charrefs
 from spiders.items import FetchedPage
 from spiders.urls import canonical_url
 
@@ -112,7 +112,7 @@ def parse_google_news(body: bytes, url: str) -> SearchResults:
     if parsed.error:
         return SearchResults(error=parsed.error)
     outlets = {}
-    for raw in feedparser.parse(body).entries:
+    for raw in feedparser.parse(valid_charrefs(body)).entries:
         source = raw.get("source") or {}
         if raw.get("link") and source.get("title"):
             outlets[raw["link"].strip()] = source["title"].strip()

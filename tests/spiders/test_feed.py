@@ -357,3 +357,14 @@ def test_control_characters_in_titles_and_summaries_become_spaces() -> None:
     [entry] = parse_feed(body, "https://n.example/feed").entries
     # PostgreSQL refuses NUL in text: a title carrying one could never be stored.
     assert (entry.title, entry.summary) == ("Palau agrees to take 75", "x y")
+
+
+def test_character_references_beyond_unicode_do_not_break_the_feed() -> None:
+    from spiders.feed import parse_feed
+    from spiders.search import parse_google_news
+
+    body = (b'<rss version="2.0"><channel><item><title>Palau &#xFFFFFF; agrees &#1114112; &#65;</title>'
+            b"<link>https://n.example/a</link></item></channel></rss>")
+    [entry] = parse_feed(body, "https://n.example/feed").entries
+    assert entry.title == "Palau \ufffd agrees \ufffd A"
+    assert [h.title for h in parse_google_news(body, "https://news.google.com/rss/search?q=x").hits] == [entry.title]
