@@ -35,7 +35,7 @@ check() {  # check NAME COMMAND...: run the command, count and print the outcome
   fi
 }
 cleanup() {
-  podman rm -f -t 0 "$NAME" >/dev/null 2>&1
+  podman rm -f -v -t 0 "$NAME" >/dev/null 2>&1
   podman volume rm -f "$VOLUME" >/dev/null 2>&1
   if [ -n "$HELPER" ]; then kill "$HELPER" 2>/dev/null; wait "$HELPER" 2>/dev/null; fi
   rm -rf "$WORK"
