@@ -10,18 +10,18 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 from w3lib.html import remove_tags, replace_entities
 
 from spiders.items import FetchedPage, SourceFetch
 from spiders.middleware import UrlRefused
-from spiders.urls import canonical_url, scheme_block_reason
+from spiders.urls import canonical_url, join_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,10 @@ def _entry_from(raw: Any, feed_url: str) -> FeedEntry | None:
     if not link:
         return None
     # feedparser resolves against xml:base or the feed URL; join again for links it left relative.
-    link = urljoin(feed_url, link.strip())
+    joined = join_url(feed_url, link.strip())
+    if not joined:
+        return None
+    link = joined
     return FeedEntry(
         link=link,
         canonical=canonical_url(link),
@@ -173,8 +176,8 @@ def declared_canonical(response: TextResponse) -> str | None:
     """The absolute http(s) URL of the page's ``<link rel="canonical">``, if it declares one."""
     for link in response.xpath("//link[@rel and @href]"):
         if "canonical" in link.attrib["rel"].lower().split():
-            href = response.urljoin(link.attrib["href"].strip())
-            return href if scheme_block_reason(href) is None else None
+            href = join_url(get_base_url(response), link.attrib["href"].strip())
+            return href if href and scheme_block_reason(href) is None else None
     return None
 
 

@@ -15,11 +15,12 @@ from cssselect import SelectorError
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from spiders.feed import FeedEntry, FeedSpider, describe_failure, plausible_date
 from spiders.items import SourceFetch
-from spiders.urls import canonical_url, scheme_block_reason
+from spiders.urls import canonical_url, join_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,9 @@ def parse_listing(
     """Article links of one listing page in page order, with title and date if found; raises SelectorError."""
     links = response.css(selectors["links"])
     hrefs = [_href(sel) for sel in links]
-    found = [(sel, response.urljoin(h)) for sel, h in zip(links, hrefs, strict=True) if h]
+    base = get_base_url(response)
+    joined = [(sel, join_url(base, h)) for sel, h in zip(links, hrefs, strict=True) if h]
+    found = [(sel, url) for sel, url in joined if url]
     blocks = _item_blocks([(sel, url) for sel, url in found])
     entries: dict[str, FeedEntry] = {}
     for (sel, url), block in zip(found, blocks, strict=True):
@@ -106,7 +109,7 @@ def parse_listing(
     if selectors.get("next"):
         nxt = response.css(selectors["next"])
         href = _href(nxt[0]) if nxt else None
-        next_url = response.urljoin(href) if href else None
+        next_url = join_url(base, href) if href else None
     return ListedPage(tuple(entries.values()), next_url)
 
 

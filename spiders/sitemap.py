@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 import scrapy
 from lxml import etree
@@ -17,7 +16,7 @@ from twisted.python.failure import Failure
 
 from spiders.feed import FeedEntry, FeedSpider, describe_failure, plausible_date
 from spiders.items import SourceFetch
-from spiders.urls import canonical_url, scheme_block_reason
+from spiders.urls import canonical_url, join_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,9 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
 def _parse_text(body: bytes, url: str) -> ParsedSitemap:
     # sitemaps.org allows a text file with one URL per line.
     lines = body.decode("utf-8", errors="replace").splitlines()
-    links = [urljoin(url, line.strip()) for line in lines if line.strip().lower().startswith(("http://", "https://"))]
+    starts = ("http://", "https://")
+    joined = [join_url(url, line.strip()) for line in lines if line.strip().lower().startswith(starts)]
+    links = [link for link in joined if link]
     if not links:
         return ParsedSitemap(error="not a sitemap: neither XML nor a list of URLs")
     return ParsedSitemap(entries=tuple(SitemapEntry(loc=u, canonical=canonical_url(u)) for u in links))
@@ -120,16 +121,17 @@ def _find(node: Any, *path: str) -> str | None:
 
 def _child(node: Any, base: str) -> ChildSitemap | None:
     loc = _find(node, "loc")
-    if not loc:
+    link = join_url(base, loc) if loc else None
+    if not link:
         return None
-    return ChildSitemap(loc=urljoin(base, loc), lastmod=parse_w3c_date(_find(node, "lastmod")))
+    return ChildSitemap(loc=link, lastmod=parse_w3c_date(_find(node, "lastmod")))
 
 
 def _entry(node: Any, base: str) -> SitemapEntry | None:
     loc = _find(node, "loc")
-    if not loc:
+    link = join_url(base, loc) if loc else None
+    if not link:
         return None
-    link = urljoin(base, loc)
     return SitemapEntry(
         loc=link,
         canonical=canonical_url(link),

@@ -6,7 +6,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -195,3 +195,14 @@ def url_allowed(url: str, *, allow_private: bool) -> tuple[bool, str | None]:
     if reason is None and not allow_private:
         reason = host_block_reason(urlsplit(url).hostname or "")
     return reason is None, reason
+
+
+def join_url(base: str, href: str) -> str | None:
+    """*href* made absolute against *base*; None when either is malformed (a broken IPv6 literal, say).
+
+    One such link on a page must cost that link, not the page: ``urljoin`` raises ValueError on it.
+    """
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None

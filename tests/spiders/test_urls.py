@@ -108,3 +108,25 @@ def test_url_allowed(url: str, allow_private: bool, allowed: bool, reason_part: 
         assert reason is None
     else:
         assert reason is not None and reason_part in reason
+
+
+def test_a_malformed_link_costs_that_link_not_the_page() -> None:
+    from scrapy.http import HtmlResponse
+
+    from spiders.feed import declared_canonical
+    from spiders.listing import parse_listing
+    from spiders.sitemap import parse_sitemap
+    from spiders.urls import join_url
+
+    assert join_url("https://n.example/a/", "../b") == "https://n.example/b"
+    assert join_url("https://n.example/", "http://[::1") is None
+    sitemap = b"<urlset><url><loc>http://[::1</loc></url><url><loc>https://n.example/ok</loc></url></urlset>"
+    assert [e.loc for e in parse_sitemap(sitemap, "https://n.example/s").entries] == ["https://n.example/ok"]
+    assert [e.loc for e in parse_sitemap(b"http://[::1\nhttps://n.example/b\n", "https://n.example/s").entries] == [
+        "https://n.example/b"]
+    page = HtmlResponse(url="https://n.example/", encoding="utf-8", body=(
+        b'<link rel="canonical" href="http://[::1"><ul><li><a href="http://[::1">x</a></li>'
+        b'<li><a href="/ok">y</a></li></ul><a class="n" href="http://[::1/next">next</a>'))
+    listed = parse_listing(page, {"links": "li a", "next": "a.n"})
+    assert [e.link for e in listed.entries] == ["https://n.example/ok"] and listed.next_url is None
+    assert declared_canonical(page) is None
