@@ -434,8 +434,8 @@ def load_config(path: Path) -> AppConfig:
     except yaml.YAMLError as e:
         raise ConfigError([ConfigProblem(name, None, "", f"invalid YAML: {e}")]) from e
     if duplicates:
-        raise ConfigError([ConfigProblem(name, line, where, "duplicate key: it already appears above in the same mapping")
-                           for line, where in duplicates])
+        message = "duplicate key: it already appears above in the same mapping"
+        raise ConfigError([ConfigProblem(name, line, where, message) for line, where in duplicates])
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -34,11 +34,9 @@ class Runtime:
     @property
     def classifier(self) -> ClassifierLike:
         if self._classifier is None:
-            from monitor.classify import Classifier
-            from monitor.training import model_path
+            from monitor.training import load_classifier
 
-            # A model retrained with analyst labels (`deportwatch model train`) wins over the shipped corpus.
-            self._classifier = Classifier.load(model_path=model_path(self.settings.data_dir))
+            self._classifier = load_classifier(self.settings.data_dir)
         return self._classifier
 
     def routes(self) -> tuple[ChannelRoute, ...]:

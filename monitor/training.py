@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,15 +15,53 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import Article, Label
 from db.session import transaction
 from monitor.classify import Classifier, LabelRow
-from monitor.classify.corpus import load_corpus, split
+from monitor.classify.corpus import CORPUS_FILES, default_corpus_dir, load_corpus, split
 from monitor.classify.evaluate import evaluate
 from monitor.types import Stage
 
+log = logging.getLogger(__name__)
 MODEL_FILE = "model.joblib"
 
 
 def model_path(data_dir: Path) -> Path:
     return data_dir / MODEL_FILE
+
+
+def corpus_digest(corpus_dir: Path | None = None) -> str:
+    digest = hashlib.sha256()
+    base = corpus_dir or default_corpus_dir()
+    for name in CORPUS_FILES:
+        path = base / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_classifier(data_dir: Path) -> Classifier:
+    """The classifier a process should use.
+
+    A model retrained with analyst labels (`deportwatch model train`) wins. Otherwise the model
+    trained on the shipped corpus, cached per corpus version so that every further process (a
+    Scrapyd job, a restart) loads it in milliseconds instead of training again.
+    """
+    retrained = model_path(data_dir)
+    if retrained.exists():
+        return Classifier.load(model_path=retrained)
+    cache = data_dir / f"model-corpus-{corpus_digest()}.joblib"
+    if cache.exists():
+        try:
+            return Classifier.load(model_path=cache)
+        except Exception:  # a cache from another library version: train again
+            log.warning("ignoring unreadable model cache %s", cache)
+    classifier = Classifier.load()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        classifier.save(tmp)
+        tmp.replace(cache)
+    except (OSError, ValueError) as e:
+        log.info("model cache not written (%s); training again on next start", e)
+    return classifier
 
 
 def analyst_labels(factory: sessionmaker[Session]) -> list[LabelRow]:
