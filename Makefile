@@ -42,7 +42,7 @@ clean:
 container-test: install
 	bash container/test.sh
 
-# Benchmarks (about 12 minutes on 2 cores): writes bench/results/latest.json and the table in bench/README.md.
+# Benchmarks (about 7 minutes on 2 cores): writes bench/results/latest.json and the table in bench/README.md.
 .PHONY: bench
 bench: install
 	@command -v nginx >/dev/null 2>&1 || (DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
