@@ -95,9 +95,9 @@ def test_off_topic_pages_skip_the_full_extraction_and_keep_the_same_verdict(
         assert source is not None and source.fetched_total == 10 and source.new_total == 10
 
 
-def test_a_page_that_fails_fails_alone(sqlite_factory: sessionmaker[Session], real: Classifier) -> None:
+def test_a_page_that_fails_fails_alone(factory: sessionmaker[Session], real: Classifier) -> None:
     articles = [a for a in generate_articles(40, relevant_fraction=0.5, seed=6) if a.section == "World"][:4]
-    ctx = context(sqlite_factory, Picky(real, fail_on=articles[1].title))
+    ctx = context(factory, Picky(real, fail_on=articles[1].title))
     pages = [page_of(a) for a in articles]
     broken = Classification(relevant=True, score=0.9, stage="talks")  # type: ignore[arg-type]
 
@@ -112,7 +112,7 @@ def test_a_page_that_fails_fails_alone(sqlite_factory: sessionmaker[Session], re
     results = store_prepared(ctx, items)
     assert isinstance(results[0], AttributeError)
     assert all(isinstance(r, IngestResult) for r in results[1:])
-    assert set(stored(sqlite_factory)) == {p.url for i, p in enumerate(pages) if i != 1} | {
+    assert set(stored(factory)) == {p.url for i, p in enumerate(pages) if i != 1} | {
         BASE + a.path for a in more[1:]}
 
 
