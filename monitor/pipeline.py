@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import threading
@@ -34,7 +35,7 @@ QUICK_REASON = "read from the page's paragraphs (no deportation vocabulary on th
 MIN_QUICK_TEXT = 200
 # A quick-read verdict is final only when it is clearly below the classifier's threshold (0.5).
 REVIEW_SCORE = 0.25
-# Pages waiting for the worker are stored in one transaction: one commit instead of one per page.
+# Pages waiting for the pipeline thread are stored in one transaction: one commit instead of one per page.
 # The time bound keeps the first page of a group from waiting long for its commit (alert latency).
 MAX_GROUP = 50
 MAX_GROUP_SECONDS = 0.25
@@ -74,7 +75,7 @@ class PipelineContext:
     # One worker: extraction and classification hold the GIL anyway, and one writer keeps
     # SQLite's write lock uncontended.
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "dw-pipeline"))
-    _waiting: deque[tuple[FetchedPage | Prepared, asyncio.Future[Outcome]]] = field(
+    _waiting: deque[tuple[FetchedPage, asyncio.Future[Outcome]]] = field(
         default_factory=deque, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _draining: bool = field(default=False, init=False, repr=False)
@@ -96,15 +97,8 @@ def register_context(ctx: PipelineContext) -> str:
 def handle_fetch(ctx: PipelineContext, item: SourceFetch) -> None:
     """Record a source index fetch (feed, sitemap, listing) in the source's health row."""
     with transaction(ctx.factory) as s:
-        store.record_fetch(
-            s,
-            item.source_id,
-            ok=item.error is None,
-            error=item.error,
-            etag=item.etag,
-            last_modified=item.last_modified,
-            not_modified=item.not_modified,
-        )
+        store.record_fetch(s, item.source_id, ok=item.error is None, error=item.error, etag=item.etag,
+                           last_modified=item.last_modified, not_modified=item.not_modified)
     if item.error:
         log.warning("source fetch failed: %s", item.error, extra={"source_id": item.source_id, "url": item.url})
     if ctx.on_fetch:
@@ -127,12 +121,6 @@ def _about(page: FetchedPage) -> dict[str, str]:
 
 
 def prepare_page(ctx: PipelineContext, page: FetchedPage) -> Prepared:
-    """Extract and classify one page (see `prepare_with`)."""
-    source = ctx.sources.get(page.source_id)
-    return prepare_with(ctx.classifier, page, official=bool(source and source.official))
-
-
-def prepare_with(classifier: ClassifierLike, page: FetchedPage, *, official: bool) -> Prepared:
     """Extract and classify one page.
 
     A page with no deportation vocabulary is classified on the text of its paragraphs, read with
@@ -140,6 +128,8 @@ def prepare_with(classifier: ClassifierLike, page: FetchedPage, *, official: boo
     get trafilatura's full extraction and a second classification. Pages with such vocabulary go
     to the full extraction directly.
     """
+    source = ctx.sources.get(page.source_id)
+    official = bool(source and source.official)
     html = page_html(page)
     try:
         read = quick_read(page, html)
@@ -151,7 +141,7 @@ def prepare_with(classifier: ClassifierLike, page: FetchedPage, *, official: boo
         except ExtractionError:
             article = None
         if article is not None:
-            cls = classifier.classify(article.title, article.text, language=article.language)
+            cls = ctx.classifier.classify(article.title, article.text, language=article.language)
             if not cls.relevant and cls.score < REVIEW_SCORE:
                 return Prepared(page, article, replace(cls, reasons=(*cls.reasons, QUICK_REASON)))
     try:
@@ -159,7 +149,7 @@ def prepare_with(classifier: ClassifierLike, page: FetchedPage, *, official: boo
     except ExtractionError as e:
         log.warning("no article: %s", e, extra=_about(page))
         return Prepared(page, full=True)
-    cls = classifier.classify(article.title, article.text, language=article.language)
+    cls = ctx.classifier.classify(article.title, article.text, language=article.language)
     return Prepared(page, article, cls, full=True)
 
 
@@ -263,8 +253,8 @@ def handle_page(ctx: PipelineContext, page: FetchedPage) -> IngestResult | None:
     return outcome
 
 
-def submit_page(ctx: PipelineContext, page: FetchedPage | Prepared, future: asyncio.Future[Outcome]) -> None:
-    """Queue a page (or a prepared one) for the thread, which settles `future` once the page is stored."""
+def submit_page(ctx: PipelineContext, page: FetchedPage, future: asyncio.Future[Outcome]) -> None:
+    """Queue a page for the pipeline thread, which settles `future` (on its loop) once the page is stored."""
     with ctx._lock:
         ctx._waiting.append((page, future))
         if ctx._draining:
@@ -280,22 +270,36 @@ def submit_page(ctx: PipelineContext, page: FetchedPage | Prepared, future: asyn
 
 
 def _drain(ctx: PipelineContext) -> None:
-    while True:
-        group: list[tuple[FetchedPage | Prepared, asyncio.Future[Outcome]]] = []
-        started = time.monotonic()
-        prepared: list[Prepared | BaseException] = []
-        while len(group) < MAX_GROUP and time.monotonic() - started < MAX_GROUP_SECONDS:
-            with ctx._lock:
-                if not ctx._waiting:
-                    if not group:
-                        ctx._draining = False
-                        return
-                    break
-                entry = ctx._waiting.popleft()
-            group.append(entry)
-            prepared.append(entry[0] if isinstance(entry[0], Prepared) else _prepare(ctx, entry[0]))
-        for (_, future), outcome in zip(group, _finish(ctx, prepared), strict=True):
+    try:
+        while _drain_group(ctx):
+            pass
+    except BaseException:
+        # Never leave the queue marked as drained by a dead worker: the next page starts a new one.
+        with ctx._lock:
+            ctx._draining = False
+        raise
+
+
+def _drain_group(ctx: PipelineContext) -> bool:
+    """Prepare and store one group of waiting pages; False once the queue is empty."""
+    group: list[tuple[FetchedPage, asyncio.Future[Outcome]]] = []
+    started = time.monotonic()
+    prepared: list[Prepared | BaseException] = []
+    while len(group) < MAX_GROUP and time.monotonic() - started < MAX_GROUP_SECONDS:
+        with ctx._lock:
+            if not ctx._waiting:
+                if not group:
+                    ctx._draining = False
+                    return False
+                break
+            entry = ctx._waiting.popleft()
+        group.append(entry)
+        prepared.append(_prepare(ctx, entry[0]))
+    for (_, future), outcome in zip(group, _finish(ctx, prepared), strict=True):
+        # A closed loop (RuntimeError) means nobody waits for this page any more.
+        with contextlib.suppress(RuntimeError):
             future.get_loop().call_soon_threadsafe(_settle, future, outcome)
+    return True
 
 
 def _settle(future: asyncio.Future[Outcome], outcome: Outcome) -> None:

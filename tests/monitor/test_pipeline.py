@@ -130,3 +130,18 @@ def test_pages_queued_together_are_all_settled(sqlite_factory: sessionmaker[Sess
     ctx.executor.shutdown(wait=True)
     assert len(seen) == len(articles) and all(r is not None and not r.duplicate for r in seen)
     assert len(stored(sqlite_factory)) == len(articles)
+
+
+def test_a_page_after_shutdown_is_refused_not_lost_in_the_queue(
+    sqlite_factory: sessionmaker[Session], real: Classifier
+) -> None:
+    ctx = context(sqlite_factory, Picky(real))
+    ctx.executor.shutdown(wait=True)
+    article = generate_articles(1, seed=9)[0]
+
+    async def late() -> None:
+        await StorePipeline(ctx).process_item(page_of(article))
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(late())
+    assert not ctx._waiting and not ctx._draining
