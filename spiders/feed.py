@@ -5,10 +5,9 @@ from __future__ import annotations
 import calendar
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -21,6 +20,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from spiders.items import FetchedPage, SourceFetch
 from spiders.middleware import UrlRefused
+from spiders.sanitize import looks_binary, plausible_date, valid_charrefs, without_controls
 from spiders.urls import canonical_url, join_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
@@ -70,20 +70,6 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     if isinstance(problem, HEADER_COMPLAINTS):
         problem = None
     return ParsedFeed(newest_first(entries), warning=str(problem) if problem else None)
-
-
-_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+);")
-
-
-def valid_charrefs(body: bytes) -> bytes:
-    """*body* with character references beyond Unicode (``&#xFFFFFF;``) made U+FFFD: feedparser raises on them."""
-
-    def fix(m: re.Match[bytes]) -> bytes:
-        ref = m.group(1)
-        value = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
-        return m.group(0) if value <= 0x10FFFF else b"&#xFFFD;"
-
-    return _CHARREF.sub(fix, body)
 
 
 def _entry_from(raw: Any, feed_url: str) -> FeedEntry | None:
@@ -140,36 +126,12 @@ def _utc(parsed: Any) -> datetime | None:
         return None
 
 
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-# Clocks and time zones put honest dates up to a day ahead; anything later is made up.
-FUTURE_SKEW = timedelta(days=1)
-
-
-def plausible_date(moment: datetime | None, now: datetime | None = None) -> datetime | None:
-    """*moment* when a publication could carry it, else None (unknown).
-
-    A date from before 1990 or more than a day ahead is a placeholder or a bug on the site. Kept,
-    a far-future date would sort first for ever and keep its development open for ever.
-    """
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if moment < EARLIEST or moment > (now or datetime.now(UTC)) + FUTURE_SKEW:
-        return None
-    return moment
-
-
 def _plain(text: str | None, detail: Any) -> str | None:
     if not text:
         return None
     if detail and "html" in (detail.get("type") or ""):
         text = replace_entities(remove_tags(text))
-    # Control characters (a NUL from "&#0;" among them) carry no meaning, and PostgreSQL refuses NUL in text.
-    return " ".join(_CONTROL.sub(" ", text).split()) or None
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    return " ".join(without_controls(text).split()) or None
 
 
 def declared_canonical(response: TextResponse) -> str | None:
@@ -190,19 +152,6 @@ def is_html(response: Response) -> bool:
     else:
         html = isinstance(response, HtmlResponse)
     return html and not looks_binary(response)
-
-
-# Images, PDFs, archives and executables that servers label text/html.
-BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"\x1f\x8b", b"PK\x03\x04", b"RIFF", b"\x7fELF")
-
-
-def looks_binary(response: Response) -> bool:
-    """True when the body is a binary file whatever its Content-Type says (it would be stored as an empty article)."""
-    head = response.body[:2048]
-    if head.startswith(BINARY_MAGIC):
-        return True
-    encoding = (getattr(response, "encoding", None) or "").lower().replace("_", "-")
-    return b"\x00" in head and not encoding.startswith(("utf-16", "utf-32"))
 
 
 def to_bool(value: object) -> bool:

@@ -17,8 +17,9 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from spiders.feed import FeedEntry, FeedSpider, parse_feed, plausible_date, valid_charrefs
+from spiders.feed import FeedEntry, FeedSpider, parse_feed
 from spiders.items import FetchedPage
+from spiders.sanitize import plausible_date, valid_charrefs
 from spiders.urls import canonical_url
 
 log = logging.getLogger(__name__)

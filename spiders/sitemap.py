@@ -14,8 +14,9 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from spiders.feed import FeedEntry, FeedSpider, describe_failure, plausible_date
+from spiders.feed import FeedEntry, FeedSpider, describe_failure
 from spiders.items import SourceFetch
+from spiders.sanitize import plausible_date
 from spiders.urls import canonical_url, join_url, scheme_block_reason
 
 log = logging.getLogger(__name__)
