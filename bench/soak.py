@@ -32,7 +32,8 @@ from db.models import Alert, Article, Development
 from monitor.demo import SLACK_DEMO_URL, local_mail_url
 from monitor.loopback import Reply, SmtpSink, WebhookSink
 from monitor.newssite import generate_articles
-from tests.faults.servers import Drip, FaultySite, Hang, Reset, Static, wait_until
+from tests.faults.servers import Drip, Hang, Reset, Static, wait_until
+from tests.faults.site import FaultySite
 
 FAULTS = ("feed-hang", "feed-reset", "feed-drip", "article-500", "smtp-refuse", "smtp-hang", "webhook-500",
           "webhook-429", "db-lock", "sigkill")

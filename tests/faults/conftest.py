@@ -15,7 +15,7 @@ import pytest
 from monitor.loopback import SmtpSink, WebhookSink
 from monitor.newssite import demo_articles
 from tests.faults.harness import Snapshot, cli, delivered, site_config, snapshot
-from tests.faults.servers import FaultySite
+from tests.faults.site import FaultySite
 
 FIGURES: list[tuple[str, str, Any]] = []
 FIGURES_ENV = "DEPORTWATCH_FAULTS_FIGURES"

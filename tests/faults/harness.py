@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from db.models import Alert, Article, Development, DevelopmentArticle
 from monitor.demo import SLACK_DEMO_URL, local_mail_url
 from monitor.loopback import SmtpSink, WebhookSink
-from tests.faults.servers import FaultySite, wait_until
+from tests.faults.servers import wait_until
+from tests.faults.site import FaultySite
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_SLACK = ROOT / "tests" / "e2e" / "cli_slack.py"

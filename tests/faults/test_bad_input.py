@@ -28,7 +28,8 @@ from spiders.feed import FeedEntry, FeedSpider, parse_feed
 from spiders.items import FetchedPage
 from spiders.sitemap import parse_sitemap
 from tests.faults.harness import cli, own_tracebacks
-from tests.faults.servers import FaultServer, Static, rss
+from tests.faults.servers import FaultServer, Static
+from tests.faults.site import rss
 
 pytestmark = pytest.mark.faults
 STORY = ("São Tomé e Príncipe aceptó recibir a 40 deportados de terceros países enviados por Estados Unidos, "

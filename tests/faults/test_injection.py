@@ -123,7 +123,8 @@ def test_markup_in_a_crawled_page_reaches_mail_and_slack_only_escaped(tmp_path: 
     from monitor.demo import SLACK_DEMO_URL, local_mail_url
     from monitor.loopback import SmtpSink, WebhookSink
     from monitor.newssite import demo_articles
-    from tests.faults.servers import FaultServer, Static, rss
+    from tests.faults.servers import FaultServer, Static
+    from tests.faults.site import rss
 
     kosovo = demo_articles()[0][0]
     paragraphs = "".join(f"<p>{p} {HOSTILE}</p>" for p in kosovo.paragraphs)

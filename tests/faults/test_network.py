@@ -13,19 +13,8 @@ from monitor.loopback import SmtpSink, WebhookSink
 from tests.faults.conftest import Reference
 from tests.faults.harness import Daemon, delivered, own_tracebacks, site_config, snapshot
 from tests.faults.probe import LoopProbe, gaps, health_rows
-from tests.faults.servers import (
-    Drip,
-    FaultServer,
-    FaultySite,
-    Hang,
-    Redirect,
-    Reset,
-    Static,
-    Stream,
-    many_links_page,
-    rss,
-    wait_until,
-)
+from tests.faults.servers import Drip, FaultServer, Hang, Redirect, Reset, Static, Stream, wait_until
+from tests.faults.site import FaultySite, many_links_page, rss
 
 pytestmark = pytest.mark.faults
 Figure = Callable[[str, Any], None]

@@ -19,7 +19,8 @@ from monitor.newssite import SiteArticle, demo_articles
 from tests.conftest import drop_postgres_schema, fresh_postgres
 from tests.faults.conftest import Reference
 from tests.faults.harness import Daemon, delivered, duplicates, site_config, snapshot
-from tests.faults.servers import FaultySite, wait_until
+from tests.faults.servers import wait_until
+from tests.faults.site import FaultySite
 
 pytestmark = pytest.mark.faults
 Figure = Callable[[str, Any], None]

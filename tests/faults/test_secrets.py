@@ -20,7 +20,8 @@ from db.models import Alert, Source
 from monitor.loopback import SmtpSink, WebhookSink
 from tests.conftest import POSTGRES_ENV, drop_postgres_schema, fresh_postgres
 from tests.faults.harness import Daemon, base_env, cli, cli_batch, delivered
-from tests.faults.servers import FaultySite, wait_until
+from tests.faults.servers import wait_until
+from tests.faults.site import FaultySite
 
 pytestmark = pytest.mark.faults
 Figure = Callable[[str, Any], None]

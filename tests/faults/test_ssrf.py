@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.faults.servers import FaultServer, Redirect, Static, rss
+from tests.faults.servers import FaultServer, Redirect, Static
+from tests.faults.site import rss
 
 pytestmark = pytest.mark.faults
 Figure = Callable[[str, Any], None]
