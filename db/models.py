@@ -154,7 +154,8 @@ class StoryBand(Base):
     """One LSH band of a relevant article's MinHash: articles sharing bands tell the same story."""
 
     __tablename__ = "story_bands"
-    __table_args__ = (Index("ix_story_bands_band_hash", "band", "hash"),)
+    # Lookups go by hash alone (a band's hash already encodes the band number).
+    __table_args__ = (Index("ix_story_bands_band_hash", "band", "hash"), Index("ix_story_bands_hash", "hash"))
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -182,6 +182,7 @@ def quick_article(page: FetchedPage, read: QuickRead, *, official: bool = False)
     text, title = read.text, read.title
     if len(text) < _MIN_TEXT and page.feed_summary:
         text = (text + "\n" + page.feed_summary).strip()
+    title, text = clean_text(title).strip(), clean_text(text).strip()
     if not text and not title:
         raise ExtractionError("no text or title found")
     canonical = canonical_url(page.final_url or page.url)
@@ -213,6 +214,7 @@ def extract_article(page: FetchedPage, *, official: bool = False, html: str | No
     if len(text) < _MIN_TEXT and page.feed_summary:
         text = (text + "\n" + page.feed_summary).strip()
     title = title or (page.feed_title or "").strip()
+    title, text = clean_text(title).strip(), clean_text(text).strip()
     if not text and not title:
         raise ExtractionError("no text or title found")
     published = _parse_date(getattr(doc, "date", None) if doc is not None else None) or page.feed_published

@@ -34,6 +34,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Our callbacks yield one item per page; Scrapy starts this many tasks per response.
+CONCURRENT_ITEMS = 16
 
 # Feeds are revalidated by the spider's own If-None-Match / If-Modified-Since requests; a
 # response cache would answer them from disk and hide new entries.

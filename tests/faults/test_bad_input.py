@@ -211,10 +211,6 @@ def test_duplicate_guids_and_republished_urls_store_one_article_and_one_alert(tm
     assert len(alerts) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "monitor.extract checks 'no text or title' before clean_text strips control characters: a page with no "
-    "text whose feed summary is only control characters becomes an Article with empty title and text, whose "
-    "content hash (of '') then makes every later such page a 'duplicate'; fix: test emptiness after clean_text"))
 def test_feed_fields_of_control_characters_only_are_no_article() -> None:
     page = FetchedPage(source_id="s", url="https://n.example/a", final_url="https://n.example/a", status=200,
                        body=b"", encoding=None, feed_title=None, feed_summary="\x08\x1b")
