@@ -71,6 +71,7 @@ class Soak:
     hook: WebhookSink
     pool: list[Any]
     published: int = 0
+    kinds: tuple[str, ...] = FAULTS
     faults: Counter[str] = field(default_factory=Counter)
     memory: list[dict[str, Any]] = field(default_factory=list)
     daemon: Any = None
@@ -159,7 +160,7 @@ def run(soak: Soak) -> None:
             soak.publish_next()
             next_publish = now + soak.publish_every
         if now >= next_fault and (fault_thread is None or not fault_thread.is_alive()):
-            kind = soak.rng.choice(FAULTS)
+            kind = soak.rng.choice(soak.kinds)
             seconds = soak.rng.uniform(4, 15)
             print(f"[{datetime.now(UTC):%H:%M:%S}] fault {kind} for {seconds:.0f}s", file=sys.stderr, flush=True)
             if kind == "sigkill":
@@ -251,13 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("DEPORTWATCH_SOAK_MINUTES", "30")))
     parser.add_argument("--publish-every", type=float, default=4.0, help="seconds between new articles")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--faults", default=",".join(FAULTS),
+                        help="fault kinds to draw from, comma-separated (without sigkill one process's memory shows)")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
+    kinds = tuple(k for k in args.faults.split(",") if k)
+    if not kinds or set(kinds) - set(FAULTS):
+        parser.error(f"--faults: choose from {', '.join(FAULTS)}")
     rng = random.Random(args.seed)
     pool = generate_articles(int(args.minutes * 60 / args.publish_every) + 40, relevant_fraction=0.3, seed=args.seed)
     work = Path(tempfile.mkdtemp(prefix="deportwatch-soak-"))
     with FaultySite(pool[:20]) as site, SmtpSink() as smtp, WebhookSink() as hook:
-        soak = Soak(work, args.minutes, args.publish_every, rng, site, smtp, hook, pool, published=20)
+        soak = Soak(work, args.minutes, args.publish_every, rng, site, smtp, hook, pool, published=20, kinds=kinds)
         write_config(soak)
         soak.start_daemon()
         try:
