@@ -83,18 +83,28 @@ def spider_kwargs(rt: Runtime, source: SourceConfig) -> dict[str, Any]:
     }
 
 
-async def crawl_source(runner: AsyncCrawlerRunner, rt: Runtime, source: SourceConfig) -> CrawlOutcome:
-    """Crawl one source; errors are recorded in its health row and returned, never raised."""
+async def guarded(rt: Runtime, source: SourceConfig, work: Callable[[], Awaitable[object]],
+                  what: str = "crawl") -> CrawlOutcome:
+    """Run one source's work; an error is recorded in its health row and returned, never raised."""
     started = time.monotonic()
     try:
-        kwargs = await asyncio.to_thread(spider_kwargs, rt, source)
-        await runner.crawl(spider_class(source.kind), **kwargs)
+        await work()
         return CrawlOutcome(source.id, time.monotonic() - started)
     except Exception as e:
-        log.exception("crawl failed", extra={"source_id": source.id, "url": source.url})
+        log.exception("%s failed", what, extra={"source_id": source.id, "url": source.url})
         msg = f"{type(e).__name__}: {e}"
         await asyncio.to_thread(_record_failure, rt, source.id, msg)
         return CrawlOutcome(source.id, time.monotonic() - started, msg)
+
+
+async def crawl_source(runner: AsyncCrawlerRunner, rt: Runtime, source: SourceConfig) -> CrawlOutcome:
+    """Crawl one source in this process; errors are recorded in its health row and returned, never raised."""
+
+    async def work() -> None:
+        kwargs = await asyncio.to_thread(spider_kwargs, rt, source)
+        await runner.crawl(spider_class(source.kind), **kwargs)
+
+    return await guarded(rt, source, work)
 
 
 def _record_failure(rt: Runtime, source_id: str, error: str) -> None:

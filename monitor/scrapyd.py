@@ -18,7 +18,7 @@ from urllib.request import Request, urlopen
 from db import store
 from db.session import transaction
 from monitor.config import ScrapydConfig, SourceConfig
-from monitor.crawl import CrawlOutcome, scrapy_settings, spider_kwargs
+from monitor.crawl import CrawlOutcome, guarded, scrapy_settings, spider_kwargs
 from monitor.errors import DeportwatchError
 from monitor.runtime import Runtime
 
@@ -256,17 +256,4 @@ async def dispatch_crawl(source: SourceConfig, rt: Runtime) -> str:
 
 async def dispatch_source(rt: Runtime, source: SourceConfig) -> CrawlOutcome:
     """dispatch_crawl for the scheduler: a failure is recorded in the source's health row, never raised."""
-    started = time.monotonic()
-    try:
-        await dispatch_crawl(source, rt)
-        return CrawlOutcome(source.id, time.monotonic() - started)
-    except Exception as e:
-        log.exception("crawl dispatch failed", extra={"source_id": source.id, "url": source.url})
-        msg = f"{type(e).__name__}: {e}"
-        await asyncio.to_thread(_record_failure, rt, source.id, msg)
-        return CrawlOutcome(source.id, time.monotonic() - started, msg)
-
-
-def _record_failure(rt: Runtime, source_id: str, error: str) -> None:
-    with transaction(rt.factory) as s:
-        store.record_fetch(s, source_id, ok=False, error=error)
+    return await guarded(rt, source, lambda: dispatch_crawl(source, rt), "crawl dispatch")
