@@ -232,7 +232,7 @@ def report(soak: Soak, settled: bool) -> dict[str, Any]:
                 break
     # "start" is 30 s into each process's life: imported, classifier loaded, first crawl done.
     memory = [{"pid": m["pid"], "lived_s": len(ms) // 2, "start_mb": ms[min(60, len(ms) - 1)], "end_mb": ms[-1],
-               "max_mb": max(ms)} for m in soak.memory if (ms := m["samples"])]
+               "max_mb": max(ms), "per_minute_mb": ms[::120]} for m in soak.memory if (ms := m["samples"])]
     duplicates = {c: max(0, received[c] - sent[c]) for c in ("email", "slack")}
     lost_alerts = {c: max(0, sent[c] - received[c]) + sum(1 for ch, st in rows if ch == c and st != "sent")
                    for c in ("email", "slack")}
