@@ -56,10 +56,9 @@ bench: install
 soak: install
 	$(BIN)/python -m bench.soak
 
-# Known vulnerabilities in the pinned dependencies (needs pypi.org's JSON API or OSV). --strict fails on any
+# Known vulnerabilities in the pinned dependencies (needs PyPI's vulnerability API or OSV). --strict fails on any
 # package it could not check, so an unreachable advisory service is a failure, not a silent pass.
 .PHONY: audit
 audit: install
-	$(BIN)/python -m pip install -q pip-audit==2.10.1
 	$(BIN)/pip-audit --version
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --strict --progress-spinner off
