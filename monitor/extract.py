@@ -177,9 +177,9 @@ def quick_read(page: FetchedPage, html: str | None = None) -> QuickRead:
     )
 
 
-def quick_article(page: FetchedPage, read: QuickRead, *, official: bool = False) -> Article:
-    """The Article of a page the topic check ruled out, from the quick read alone."""
-    text, title = read.text, read.title
+def _article(page: FetchedPage, title: str, text: str, *, language: str | None, published: datetime | None,
+             sitename: str | None, official: bool) -> Article:
+    """The Article for a page's title and text: the feed summary fills a thin body, control characters go."""
     if len(text) < _MIN_TEXT and page.feed_summary:
         text = (text + "\n" + page.feed_summary).strip()
     title, text = clean_text(title).strip(), clean_text(text).strip()
@@ -190,14 +190,20 @@ def quick_article(page: FetchedPage, read: QuickRead, *, official: bool = False)
         url=page.url,
         canonical_url=canonical,
         source_id=page.source_id,
-        title=clean_text(title[:1000]),
-        text=clean_text(text[:100_000]),
-        language=read.language,
-        published_at=read.published,
-        outlet=read.sitename or outlet_of(canonical),
+        title=title[:1000],
+        text=text[:100_000],
+        language=language,
+        published_at=published,
+        outlet=sitename or outlet_of(canonical),
         official=official,
-        content_hash=content_hash(clean_text(title), clean_text(text)),
+        content_hash=content_hash(title, text),
     )
+
+
+def quick_article(page: FetchedPage, read: QuickRead, *, official: bool = False) -> Article:
+    """The Article of a page the topic check ruled out, from the quick read alone."""
+    return _article(page, read.title, read.text, language=read.language, published=read.published,
+                    sitename=read.sitename, official=official)
 
 
 def extract_article(page: FetchedPage, *, official: bool = False, html: str | None = None) -> Article:
@@ -209,25 +215,8 @@ def extract_article(page: FetchedPage, *, official: bool = False, html: str | No
         )
     except Exception as e:  # trafilatura raises assorted lxml errors on hostile markup
         raise ExtractionError(f"extraction failed: {type(e).__name__}: {e}") from e
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    title = (getattr(doc, "title", None) or "").strip() if doc is not None else ""
-    if len(text) < _MIN_TEXT and page.feed_summary:
-        text = (text + "\n" + page.feed_summary).strip()
-    title = title or (page.feed_title or "").strip()
-    title, text = clean_text(title).strip(), clean_text(text).strip()
-    if not text and not title:
-        raise ExtractionError("no text or title found")
-    published = _parse_date(getattr(doc, "date", None) if doc is not None else None) or page.feed_published
-    canonical = canonical_url(page.final_url or page.url)
-    return Article(
-        url=page.url,
-        canonical_url=canonical,
-        source_id=page.source_id,
-        title=clean_text(title[:1000]),
-        text=clean_text(text[:100_000]),
-        language=(getattr(doc, "language", None) if doc is not None else None) or None,
-        published_at=published,
-        outlet=(getattr(doc, "sitename", None) if doc is not None else None) or outlet_of(canonical),
-        official=official,
-        content_hash=content_hash(clean_text(title), clean_text(text)),
-    )
+    text = (getattr(doc, "text", None) or "").strip()
+    title = (getattr(doc, "title", None) or "").strip() or (page.feed_title or "").strip()
+    published = _parse_date(getattr(doc, "date", None)) or page.feed_published
+    return _article(page, title, text, language=getattr(doc, "language", None) or None, published=published,
+                    sitename=getattr(doc, "sitename", None), official=official)
