@@ -17,7 +17,7 @@ from db.models import Article as ArticleRow
 from db.models import DevelopmentArticle
 from db.session import make_engine, make_sessionmaker, transaction, upgrade
 from monitor.classify import country_code
-from monitor.classify.corpus import CorpusError, LabelRow, parse_row
+from monitor.classify.corpus import LabelRow, read_rows
 from monitor.developments import ingest
 from monitor.extract import content_hash
 from monitor.pipeline import ClassifierLike
@@ -40,26 +40,17 @@ class Prediction:
 
 def read_eval_rows(path: Path) -> list[LabelRow]:
     """Rows of a JSONL file; `text` and `label` are required, everything else optional."""
-    rows: list[LabelRow] = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise CorpusError(f"{path}:{lineno}: invalid JSON: {e.msg}") from e
-            if not isinstance(data, dict):
-                raise CorpusError(f"{path}:{lineno}: a row must be a JSON object")
-            data = {"id": f"row-{lineno}", "title": "", **data}
-            data["text"] = data.get("text") or ""
-            if data.get("label") == "negative":
-                data["stage"] = None
-            try:
-                rows.append(parse_row(data))
-            except (ValueError, TypeError) as e:
-                raise CorpusError(f"{path}:{lineno}: {e}") from e
-    return rows
+
+    def defaults(lineno: int, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data  # parse_row names the problem
+        data = {"id": f"row-{lineno}", "title": "", **data}
+        data["text"] = data.get("text") or ""
+        if data.get("label") == "negative":
+            data["stage"] = None
+        return data
+
+    return [row for _, row in read_rows(path, defaults)]
 
 
 def _same_country(predicted: str | None, expected: str | None) -> bool:

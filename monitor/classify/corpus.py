@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,8 +86,11 @@ def load_corpus(corpus_dir: Path | None = None) -> list[LabelRow]:
     return rows
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
-    """(line number, row) for each non-blank line of a JSONL file; CorpusError names the bad line."""
+def read_rows(path: Path, prepare: Callable[[int, Any], Any] | None = None) -> Iterator[tuple[int, LabelRow]]:
+    """(line number, row) for each non-blank line of a JSONL file; CorpusError names the bad line.
+
+    `prepare(line number, decoded object)` may fill in defaults before the row is validated.
+    """
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -97,7 +100,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, LabelRow]]:
             except json.JSONDecodeError as e:
                 raise CorpusError(f"{path}:{lineno}: invalid JSON: {e.msg}") from e
             try:
-                yield lineno, parse_row(data)
+                yield lineno, parse_row(prepare(lineno, data) if prepare else data)
             except (ValueError, TypeError) as e:
                 raise CorpusError(f"{path}:{lineno}: {e}") from e
 
