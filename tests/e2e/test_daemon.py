@@ -14,28 +14,9 @@ import pytest
 from monitor.loopback import SmtpSink, WebhookSink
 from monitor.newssite import NewsSite, demo_articles
 from tests.e2e.conftest import popen, write_config
+from tests.support.procfs import listening_ports
 
 pytestmark = pytest.mark.e2e
-
-
-def listening_ports(pid: int) -> set[int]:
-    """TCP ports in LISTEN state owned by `pid` (read from /proc, no extra tools)."""
-    inodes = set()
-    fd_dir = Path(f"/proc/{pid}/fd")
-    for fd in fd_dir.iterdir():
-        try:
-            target = fd.readlink().as_posix()
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    ports = set()
-    for table in ("tcp", "tcp6"):
-        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
-            parts = line.split()
-            if parts[3] == "0A" and parts[9] in inodes:
-                ports.add(int(parts[1].rsplit(":", 1)[1], 16))
-    return ports
 
 
 def free_port() -> int:

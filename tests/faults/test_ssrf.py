@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,10 +10,10 @@ import pytest
 
 from tests.faults.servers import FaultServer, Redirect, Static
 from tests.faults.site import rss
+from tests.spiders.runner import CrawlResult, run_spiders
 
 pytestmark = pytest.mark.faults
 Figure = Callable[[str, Any], None]
-RUNNER = Path(__file__).resolve().parents[1] / "spiders" / "run_spiders.py"
 
 
 def targets(internal: FaultServer) -> list[str]:
@@ -34,14 +30,9 @@ def targets(internal: FaultServer) -> list[str]:
     ]
 
 
-def crawl(crawls: list[dict[str, Any]], allowed: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    config = json.dumps({"crawls": crawls, "settings": {"URL_GUARD_ALLOWED_HOSTS": allowed,
-                                                        "AUTOTHROTTLE_START_DELAY": 0.0, "DOWNLOAD_TIMEOUT": 3}})
-    done = subprocess.run([sys.executable, str(RUNNER), config], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    [summary] = [line for line in lines if line["type"] == "Summary"]
-    return [line for line in lines if line["type"] == "FetchedPage"], summary, done.stderr
+def crawl(crawls: list[dict[str, Any]], allowed: list[str]) -> CrawlResult:
+    return run_spiders(crawls, {"URL_GUARD_ALLOWED_HOSTS": allowed, "AUTOTHROTTLE_START_DELAY": 0.0,
+                                "DOWNLOAD_TIMEOUT": 3})
 
 
 def test_hostile_links_and_redirects_are_refused_before_any_connection(figure: Figure) -> None:
@@ -68,20 +59,20 @@ def test_hostile_links_and_redirects_are_refused_before_any_connection(figure: F
             {"kind": "listing", "source_id": "listing", "url": site.url("/list.html"), "selectors": {"links": "li a"}},
             {"kind": "sitemap", "source_id": "sitemap", "url": site.url("/sitemap.xml"), "max_age_days": 0},
         ]
-        pages, summary, log = crawl(crawls, [urlsplit(site.base_url).netloc])
+        result = crawl(crawls, [urlsplit(site.base_url).netloc])
         internal_hits = len(internal.hits)
         redirects_followed = sum(len(site.requests_to(f"/r/{i}")) for i in range(len(bad)))
-    refused = {sid: stats.get("deportwatch/url_guard/refused", 0) for sid, stats in summary["stats"].items()}
+    refused = {sid: stats.get("deportwatch/url_guard/refused", 0) for sid, stats in result.stats.items()}
     figure("hostile targets per source", len(bad))
     figure("refused by the URL guard per source", refused)
     figure("connections to internal addresses (loopback server hits, non-loopback attempts)",
-           (internal_hits, len(summary["blocked"])))
+           (internal_hits, len(result.blocked)))
     # Never a connection: not to the loopback service, and not even an attempt beyond loopback.
-    assert internal_hits == 0 and summary["blocked"] == []
-    assert [p["url"] for p in pages] == [site.url("/ok.html")]
+    assert internal_hits == 0 and result.blocked == []
+    assert [p["url"] for p in result.pages] == [site.url("/ok.html")]
     assert redirects_followed == len(bad)  # the hops to the site itself were fetched; where they led, never
     # Every http(s) spelling is refused by the guard (16; links drop two that canonicalise to another: the
     # userinfo and trailing-dot forms); file:, gopher:, ftp: and data: never even become requests.
     assert refused["redirects"] == 16
     assert refused["links"] == refused["listing"] == refused["sitemap"] == 14
-    assert "internal secret" not in log
+    assert "internal secret" not in result.log

@@ -1,11 +1,9 @@
-"""Loopback servers and page builders for the sitemap, listing and search spider crawls, and the crawl runner call."""
+"""Loopback servers and page builders for the sitemap, listing and search spider crawls, and the crawl call."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -14,12 +12,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-RUNNER = Path(__file__).with_name("run_spiders.py")
+from tests.spiders.runner import CrawlResult, run_spiders
+
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 
 
@@ -190,32 +188,10 @@ def gdelt_json(articles: Iterable[tuple[str, str, datetime]]) -> bytes:
         for url, title, when in articles]}).encode()
 
 
-@dataclass
-class CrawlResult:
-    fetches: list[dict[str, Any]]
-    pages: list[dict[str, Any]]
-    stats: dict[str, dict[str, int]]
-    log: str
-
-    def fetch(self, source_id: str) -> dict[str, Any]:
-        [fetch] = [f for f in self.fetches if f["source_id"] == source_id]
-        return fetch
-
-    def urls(self, source_id: str) -> list[str]:
-        return [p["url"] for p in self.pages if p["source_id"] == source_id]
-
-
 def crawl(sites: Iterable[LoopbackSite], crawls: list[dict[str, Any]], **settings: Any) -> CrawlResult:
     """Run the crawls (each ``{"kind": ..., **spider args}``) in a subprocess; only *sites* are reachable."""
     settings.setdefault("URL_GUARD_ALLOWED_HOSTS", [s.netloc for s in sites])
-    config = json.dumps({"crawls": crawls, "settings": settings})
-    done = subprocess.run([sys.executable, str(RUNNER), config], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    [summary] = [line for line in lines if line["type"] == "Summary"]
-    assert summary["blocked"] == [], "the crawl tried to connect beyond loopback"
-    assert summary["listening"] == [], "the crawl opened a listening port"
-    return CrawlResult(fetches=[line for line in lines if line["type"] == "SourceFetch"],
-                       pages=[line for line in lines if line["type"] == "FetchedPage"],
-                       stats=summary["stats"], log=done.stderr)
-
+    result = run_spiders(crawls, settings)
+    assert result.blocked == [], "the crawl tried to connect beyond loopback"
+    assert result.listening == [], "the crawl opened a listening port"
+    return result

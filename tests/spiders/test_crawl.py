@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from monitor.newssite import NewsSite, demo_articles
-
-RUNNER = Path(__file__).with_name("run_crawl.py")
-
-
-@dataclass
-class CrawlResult:
-    fetches: list[dict[str, Any]]
-    pages: list[dict[str, Any]]
-    stats: dict[str, dict[str, int]]
-    listening: list[int]
-    blocked: list[str]
-    log: str
+from tests.spiders.runner import CrawlResult, run_spiders
 
 
 def crawl(site: NewsSite, crawls: list[dict[str, Any]], trusted: bool = True, **settings: Any) -> CrawlResult:
-    """Run the crawls; *trusted* lets the spider reach the site's own 127.0.0.1 host:port only."""
+    """Run the feed crawls; *trusted* lets the spider reach the site's own 127.0.0.1 host:port only."""
     if trusted:
         settings.setdefault("URL_GUARD_ALLOWED_HOSTS", [urlsplit(site.base_url).netloc])
     # AutoThrottle stays on; only its one-second opening delay per crawl is dropped to keep tests short.
     settings.setdefault("AUTOTHROTTLE_START_DELAY", 0.0)
-    config = json.dumps({"crawls": crawls, "settings": settings})
-    done = subprocess.run([sys.executable, str(RUNNER), config], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    [summary] = [line for line in lines if line["type"] == "Summary"]
-    assert summary["blocked"] == [], "the crawl tried to connect beyond loopback"
-    return CrawlResult(
-        fetches=[line for line in lines if line["type"] == "SourceFetch"],
-        pages=[line for line in lines if line["type"] == "FetchedPage"],
-        stats=summary["stats"], listening=summary["listening"], blocked=summary["blocked"], log=done.stderr,
-    )
+    result = run_spiders([{"kind": "feed", **args} for args in crawls], settings)
+    assert result.blocked == [], "the crawl tried to connect beyond loopback"
+    return result
 
 
 @pytest.fixture
