@@ -1,4 +1,4 @@
-"""Shared fixtures: databases (SQLite always, PostgreSQL when configured) and paths."""
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), paths, and loopback receivers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.session import make_engine, make_sessionmaker, upgrade
+from monitor.loopback import SmtpSink, WebhookSink
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -94,3 +95,17 @@ def sqlite_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(url)
     yield make_sessionmaker(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A loopback mail server that keeps what it receives."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookSink]:
+    """A loopback webhook receiver (Slack's posts arrive here in tests run through cli_slack.py)."""
+    with WebhookSink() as sink:
+        yield sink

@@ -1,10 +1,12 @@
-"""Loopback fixtures for end-to-end tests: the generated news site, a mail server, a webhook receiver."""
+"""Fixtures and helpers for end-to-end tests: the generated news site, its config, the CLI in a subprocess.
+
+The mail server and webhook receiver (`smtp`, `webhook`) come from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,23 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from monitor.demo import SLACK_DEMO_URL, local_mail_url
-from monitor.loopback import SmtpSink, WebhookSink
+from monitor.loopback import SmtpSink
 from monitor.newssite import NewsSite, demo_articles
-
-HERE = Path(__file__).parent
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookSink]:
-    with WebhookSink() as sink:
-        yield sink
+from tests.support.cli import slack_cli
+from tests.support.config import demo_channels, feed_sources
 
 
 @pytest.fixture
@@ -41,12 +30,9 @@ def site() -> Iterator[NewsSite]:
 
 
 def write_config(path: Path, site: NewsSite, smtp: SmtpSink, *, interval: str = "1h", **extra: Any) -> Path:
-    official = {a.outlet for a in site.articles if a.official}
     cfg = {
-        "sources": [{"id": f"site-{o}", "kind": "feed", "url": u, "interval": interval, "allow_private": True,
-                     "official": o in official} for o, u in site.feed_urls().items()],
-        "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
-                     {"name": "slack", "url": SLACK_DEMO_URL}],
+        "sources": feed_sources(site, interval),
+        "channels": demo_channels(smtp),
         "alerts": {"dispatch_interval": "1s", "backoff_base_s": 0.5},
         **extra,
     }
@@ -54,13 +40,15 @@ def write_config(path: Path, site: NewsSite, smtp: SmtpSink, *, interval: str = 
     return path
 
 
+def _env(db_url: str) -> dict[str, str]:
+    return {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0"}
+
+
 def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0"}
-    return subprocess.run([sys.executable, str(HERE / "cli_slack.py"), hook_url, *args], capture_output=True,
-                          text=True, env=env, timeout=timeout)
+    return subprocess.run(slack_cli(hook_url, *args), capture_output=True, text=True, env=_env(db_url),
+                          timeout=timeout)
 
 
 def popen(hook_url: str, *args: str, db_url: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "DEPORTWATCH_DATABASE_URL": db_url, "DEPORTWATCH_SEED_LEDGER": "0"}
-    return subprocess.Popen([sys.executable, str(HERE / "cli_slack.py"), hook_url, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(slack_cli(hook_url, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_env(db_url))

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,8 +19,8 @@ from typing import Any
 
 from monitor.newssite import NewsSite
 from monitor.newssite.site import is_not_modified
+from tests.support.cli import slack_cli
 
-HERE = Path(__file__).parent
 PORT_LINE = re.compile(r"health and metrics on http://[^\s:]+:(\d+)")
 
 
@@ -33,7 +32,7 @@ class DaemonProc:
                     "DEPORTWATCH_SEED_LEDGER": "0", **(env or {})}
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "cli_slack.py"), hook_url, "run", "--config", str(config), *args],
+            slack_cli(hook_url, "run", "--config", str(config), *args),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full_env,
         )
         self.lines: list[tuple[float, str]] = []

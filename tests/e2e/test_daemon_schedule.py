@@ -13,10 +13,10 @@ import yaml
 from sqlalchemy import create_engine, select
 
 from db.models import Source
-from monitor.demo import SLACK_DEMO_URL, local_mail_url
 from monitor.loopback import SmtpSink, WebhookSink
 from monitor.newssite import NewsSite
 from tests.e2e.daemons import DaemonProc
+from tests.support.config import demo_channels
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +27,7 @@ def write_sources(path: Path, site: NewsSite, smtp: SmtpSink, intervals: dict[st
     cfg = {
         "sources": [{"id": f"site-{o}", "kind": "feed", "url": feeds[o], "interval": i, "allow_private": True}
                     for o, i in intervals.items()],
-        "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
-                     {"name": "slack", "url": SLACK_DEMO_URL}],
+        "channels": demo_channels(smtp),
         "alerts": {"dispatch_interval": "1s"},
         **extra,
     }

@@ -1,4 +1,7 @@
-"""Fixtures for the fault suite: receivers, the news site with faults, the reference run, and reported figures."""
+"""Fixtures for the fault suite: the news site with faults, the reference run, and reported figures.
+
+The mail server and webhook receiver (`smtp`, `webhook`) come from tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -41,18 +44,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if path:
         Path(path).write_text(json.dumps([{"test": t, "name": n, "value": v} for t, n, v in FIGURES], indent=1,
                                          default=str))
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookSink]:
-    with WebhookSink() as sink:
-        yield sink
 
 
 @pytest.fixture

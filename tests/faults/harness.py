@@ -18,13 +18,13 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from db.models import Alert, Article, Development, DevelopmentArticle
-from monitor.demo import SLACK_DEMO_URL, local_mail_url
 from monitor.loopback import SmtpSink, WebhookSink
 from tests.faults.servers import wait_until
 from tests.faults.site import FaultySite
+from tests.support.cli import slack_cli
+from tests.support.config import demo_channels, feed_sources
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI_SLACK = ROOT / "tests" / "e2e" / "cli_slack.py"
 _WEB_PORT = re.compile(r"health and metrics on http://[\d.]+:(\d+)")
 
 
@@ -42,13 +42,9 @@ def base_env(db_url: str, **extra: str) -> dict[str, str]:
 def site_config(path: Path, site: FaultySite, smtp: SmtpSink, *, interval: str = "2s", extra_sources: tuple[
         dict[str, Any], ...] = (), **sections: Any) -> Path:
     """A config watching every feed of `site` (private addresses allowed per source) with mail and Slack."""
-    official = {a.outlet for a in site.articles if a.official}
-    sources = [{"id": f"site-{o}", "kind": "feed", "url": u, "interval": interval, "allow_private": True,
-                "official": o in official} for o, u in site.feed_urls().items()]
     cfg: dict[str, Any] = {
-        "sources": [*sources, *extra_sources],
-        "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
-                     {"name": "slack", "url": SLACK_DEMO_URL}],
+        "sources": [*feed_sources(site, interval), *extra_sources],
+        "channels": demo_channels(smtp),
         "alerts": {"dispatch_interval": "1s", "backoff_base_s": 0.5, "send_timeout_s": 2},
         "crawl": {"download_timeout_s": 3},
     }
@@ -67,7 +63,7 @@ class Daemon:
         self.log_path = workdir / f"daemon-{n}.log"
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, str(CLI_SLACK), hook_url, "run", "--config", str(config)],
+            slack_cli(hook_url, "run", "--config", str(config)),
             stdout=self._log, stderr=subprocess.STDOUT, env=base_env(db_url, **env), cwd=workdir, text=True)
 
     @property
@@ -110,7 +106,7 @@ class Daemon:
 def cli(hook_url: str, *args: str, db_url: str, timeout: float = 120,
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """One `deportwatch` command (Slack pointed at `hook_url`) with its output captured."""
-    return subprocess.run([sys.executable, str(CLI_SLACK), hook_url, *args], capture_output=True, text=True,
+    return subprocess.run(slack_cli(hook_url, *args), capture_output=True, text=True,
                           env=base_env(db_url, **(env or {})), timeout=timeout)
 
 

@@ -120,11 +120,11 @@ def test_markup_in_a_crawled_page_reaches_mail_and_slack_only_escaped(tmp_path: 
 
     Rendering alone is covered in tests/alerts (test_render, test_send, test_acceptance); this is the whole way.
     """
-    from monitor.demo import SLACK_DEMO_URL, local_mail_url
     from monitor.loopback import SmtpSink, WebhookSink
     from monitor.newssite import demo_articles
     from tests.faults.servers import FaultServer, Static
     from tests.faults.site import rss
+    from tests.support.config import demo_channels
 
     kosovo = demo_articles()[0][0]
     paragraphs = "".join(f"<p>{p} {HOSTILE}</p>" for p in kosovo.paragraphs)
@@ -137,8 +137,7 @@ def test_markup_in_a_crawled_page_reaches_mail_and_slack_only_escaped(tmp_path: 
         cfg = tmp_path / "dw.yaml"
         cfg.write_text(json.dumps({
             "sources": [{"id": "hostile", "kind": "feed", "url": server.url("/feed.rss"), "allow_private": True}],
-            "channels": [{"name": "email", "url": local_mail_url(smtp.host, smtp.port)},
-                         {"name": "slack", "url": SLACK_DEMO_URL}]}))
+            "channels": demo_channels(smtp)}))
         done = cli(hook.url, "crawl", "--config", str(cfg), "--json", db_url=f"sqlite:///{tmp_path / 'dw.db'}")
         assert done.returncode == 0, done.stderr[-2000:]
         assert json.loads(done.stdout)["new_developments"] == 1
