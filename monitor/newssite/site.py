@@ -110,6 +110,13 @@ class NewsSite:
             self._server.server_close()
             self._server = None
 
+    def __enter__(self) -> NewsSite:
+        self.serve()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def publish(self, article: SiteArticle) -> None:
         """Add (or replace) an article; its outlet's feed, the listings and the home page change."""
         with self._lock:

@@ -22,11 +22,8 @@ from tests.support.config import demo_channels, feed_sources
 
 @pytest.fixture
 def site() -> Iterator[NewsSite]:
-    first, _ = demo_articles()
-    s = NewsSite(first)
-    s.serve()
-    yield s
-    s.stop()
+    with NewsSite(demo_articles()[0]) as news:
+        yield news
 
 
 def write_config(path: Path, site: NewsSite, smtp: SmtpSink, *, interval: str = "1h", **extra: Any) -> Path:

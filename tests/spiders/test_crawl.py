@@ -25,10 +25,8 @@ def crawl(site: NewsSite, crawls: list[dict[str, Any]], trusted: bool = True, **
 
 @pytest.fixture
 def site() -> Iterator[NewsSite]:
-    news = NewsSite(demo_articles()[0])
-    news.serve()
-    yield news
-    news.stop()
+    with NewsSite(demo_articles()[0]) as news:
+        yield news
 
 
 def feed(site: NewsSite, outlet: str, **args: Any) -> dict[str, Any]:

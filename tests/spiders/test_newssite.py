@@ -17,11 +17,8 @@ from monitor.newssite import NewsSite, SiteArticle, demo_articles, generate_arti
 
 @pytest.fixture
 def site() -> Iterator[NewsSite]:
-    first, _ = demo_articles()
-    news = NewsSite(first)
-    news.serve()
-    yield news
-    news.stop()
+    with NewsSite(demo_articles()[0]) as news:
+        yield news
 
 
 def get(site: NewsSite, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
