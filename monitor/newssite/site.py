@@ -250,6 +250,28 @@ def is_not_modified(resource: _Resource, if_none_match: str | None, if_modified_
     return False
 
 
+def is_fresh(resource: _Resource, request: BaseHTTPRequestHandler) -> bool:
+    """Whether the client already holds `resource` (its validators match): the answer is then a 304."""
+    return resource.status == 200 and is_not_modified(
+        resource, request.headers.get("If-None-Match"), request.headers.get("If-Modified-Since")
+    )
+
+
+def send_resource(request: BaseHTTPRequestHandler, resource: _Resource, fresh: bool, send_body: bool = True) -> None:
+    """Answer `request` with `resource` and its validators; a 304 when `fresh`, with no body."""
+    request.send_response(304 if fresh else resource.status)
+    request.send_header("Content-Type", resource.content_type)
+    request.send_header("Content-Length", "0" if fresh else str(len(resource.body)))
+    request.send_header("ETag", resource.etag)
+    if resource.last_modified is not None:
+        request.send_header("Last-Modified", format_datetime(resource.last_modified, usegmt=True))
+    if resource.location is not None:
+        request.send_header("Location", resource.location)
+    request.end_headers()
+    if send_body and not fresh and resource.body:
+        request.wfile.write(resource.body)
+
+
 def _handler_for(site: NewsSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -264,23 +286,10 @@ def _handler_for(site: NewsSite) -> type[BaseHTTPRequestHandler]:
         def _answer(self, send_body: bool) -> None:
             path = self.path.split("?", 1)[0].split("#", 1)[0]
             resource = site.resource(path)
-            fresh = resource.status == 200 and is_not_modified(
-                resource, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
-            )
-            body = b"" if fresh or not send_body else resource.body
+            fresh = is_fresh(resource, self)
             # Counted before sending so a client that has its answer always sees it counted.
-            site._count(path, len(body), fresh)
-            self.send_response(304 if fresh else resource.status)
-            self.send_header("Content-Type", resource.content_type)
-            self.send_header("Content-Length", "0" if fresh else str(len(resource.body)))
-            self.send_header("ETag", resource.etag)
-            if resource.last_modified is not None:
-                self.send_header("Last-Modified", format_datetime(resource.last_modified, usegmt=True))
-            if resource.location is not None:
-                self.send_header("Location", resource.location)
-            self.end_headers()
-            if body:
-                self.wfile.write(body)
+            site._count(path, 0 if fresh or not send_body else len(resource.body), fresh)
+            send_resource(self, resource, fresh, send_body)
 
         def log_message(self, format: str, *args: object) -> None:
             """Requests are counted in ``NewsSite.requests``; stderr stays quiet."""

@@ -12,13 +12,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from monitor.newssite import NewsSite
-from monitor.newssite.site import is_not_modified
+from monitor.newssite.site import is_fresh, send_resource
 from tests.support.cli import slack_cli
 
 PORT_LINE = re.compile(r"health and metrics on http://[^\s:]+:(\d+)")
@@ -168,18 +167,8 @@ class SlowSite:
                 if owner.slow(path) and owner.delay > 0:
                     owner._release.wait(owner.delay)
                 resource = owner.site.resource(path)
-                fresh = resource.status == 200 and is_not_modified(
-                    resource, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"))
                 try:
-                    self.send_response(304 if fresh else resource.status)
-                    self.send_header("Content-Type", resource.content_type)
-                    self.send_header("Content-Length", "0" if fresh else str(len(resource.body)))
-                    self.send_header("ETag", resource.etag)
-                    if resource.last_modified is not None:
-                        self.send_header("Last-Modified", format_datetime(resource.last_modified, usegmt=True))
-                    self.end_headers()
-                    if not fresh:
-                        self.wfile.write(resource.body)
+                    send_resource(self, resource, is_fresh(resource, self))
                 except OSError:
                     return  # the client gave up waiting
                 owner.count(owner.answered, path)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from email.utils import format_datetime
 
 from monitor.newssite import NewsSite, SiteArticle
-from monitor.newssite.site import is_not_modified
+from monitor.newssite.site import is_fresh, send_resource
 from tests.faults.servers import Fault, FaultServer, Handler, Hold
 
 
@@ -44,19 +43,8 @@ class FaultySite(FaultServer):
     def fallback(self, h: Handler) -> str:
         path = h.path.split("?", 1)[0]
         resource = self.news.resource(path)
-        fresh = resource.status == 200 and is_not_modified(
-            resource, h.headers.get("If-None-Match"), h.headers.get("If-Modified-Since"))
-        h.send_response(304 if fresh else resource.status)
-        h.send_header("Content-Type", resource.content_type)
-        h.send_header("Content-Length", "0" if fresh else str(len(resource.body)))
-        h.send_header("ETag", resource.etag)
-        if resource.last_modified is not None:
-            h.send_header("Last-Modified", format_datetime(resource.last_modified, usegmt=True))
-        if resource.location is not None:
-            h.send_header("Location", resource.location)
-        h.end_headers()
-        if not fresh:
-            h.wfile.write(resource.body)
+        fresh = is_fresh(resource, h)
+        send_resource(h, resource, fresh)
         return "304" if fresh else f"sent {resource.status}"
 
 
