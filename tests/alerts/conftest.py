@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-from collections.abc import Iterator, Sequence
+import io
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from urllib.parse import quote, quote_plus
 
@@ -89,6 +92,23 @@ def mail_url(sink: SmtpSink, password: str = SMTP_PASSWORD) -> str:
 def _no_leftover_redaction() -> Iterator[None]:
     yield
     clear_redaction()
+
+
+@contextmanager
+def debug_logging(loggers: Iterable[str]) -> Iterator[io.StringIO]:
+    """Everything logged through the root logger, with `loggers` at DEBUG, formatted like a real handler would."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    saved = {name: logging.getLogger(name).level for name in loggers}
+    root = logging.getLogger()
+    root.addHandler(handler)
+    for name in saved:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def secret_forms() -> set[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -35,6 +34,7 @@ from tests.alerts.conftest import (
     SLACK_URL,
     SMTP_PASSWORD,
     SMTP_USER,
+    debug_logging,
     report,
     secret_forms,
 )
@@ -47,17 +47,8 @@ LOGGERS = ("", "apprise", "urllib3", "alerts", "monitor", "db", "requests")
 @pytest.fixture
 def debug_log() -> Iterator[io.StringIO]:
     """Every log line of the test at DEBUG; after the test, none may contain a configured secret."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    saved = {name: logging.getLogger(name).level for name in LOGGERS}
-    logging.getLogger().addHandler(handler)
-    for name in LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    yield stream
-    logging.getLogger().removeHandler(handler)
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+    with debug_logging(LOGGERS) as stream:
+        yield stream
     output = stream.getvalue()
     assert output, "nothing was logged: the scan would prove nothing"
     assert sorted(f for f in secret_forms() if f in output) == []

@@ -14,7 +14,7 @@ from alerts.redact import MASK, install_redaction, redact
 from alerts.render import render_test
 from alerts.send import Channel, send, url_secrets
 from monitor.loopback import SmtpSink, WebhookSink
-from tests.alerts.conftest import SLACK_SECRETS, SLACK_URL, SMTP_PASSWORD, mail_url
+from tests.alerts.conftest import SLACK_SECRETS, SLACK_URL, SMTP_PASSWORD, debug_logging, mail_url
 
 LOGGERS = ("", "apprise", "urllib3", "mail.log", "monitor.loopback", "alerts")
 
@@ -27,18 +27,8 @@ def _leaks(text: str) -> list[str]:
 @pytest.fixture
 def debug_log() -> Iterator[io.StringIO]:
     """Everything logged anywhere, at DEBUG, formatted like a real handler would."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    saved = {name: logging.getLogger(name).level for name in LOGGERS}
-    root = logging.getLogger()
-    root.addHandler(handler)
-    for name in LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    yield stream
-    root.removeHandler(handler)
-    for name, level in saved.items():
-        logging.getLogger(name).setLevel(level)
+    with debug_logging(LOGGERS) as stream:
+        yield stream
 
 
 def _deliver_everything(smtp: SmtpSink, hook: WebhookSink) -> None:
