@@ -151,6 +151,19 @@ def development_articles(session: Session, development_id: int) -> Sequence[Arti
     ).all()
 
 
+def development_leads(session: Session, development_id: int, *, limit: int = 10, chars: int = 400
+                      ) -> Sequence[tuple[str, str]]:
+    """(title, start of text) of a development's latest reports, for comparing facts cheaply."""
+    rows = session.execute(
+        select(Article.title, func.substr(Article.text, 1, chars))
+        .join(DevelopmentArticle, DevelopmentArticle.article_id == Article.id)
+        .where(DevelopmentArticle.development_id == development_id)
+        .order_by(Article.id.desc())
+        .limit(limit)
+    ).all()
+    return [(title or "", text or "") for title, text in rows]
+
+
 def list_developments(session: Session, *, include_seeded: bool = True, limit: int = 500) -> Sequence[Development]:
     q = select(Development).order_by(Development.first_seen.desc(), Development.id.desc()).limit(limit)
     if not include_seeded:

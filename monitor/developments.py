@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db import store
 from db.models import Development, utcnow
 from monitor import stories
+from monitor.eventmarks import EventMarks, agreed_marks, event_marks
 from monitor.types import Article, Classification, Stage
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 # How long after its last report a development still absorbs new reports of the same stage.
 WINDOW = timedelta(days=30)
 # Court rulings come in quick succession (order, stay, appeal); each is its own development after this.
-COURT_WINDOW = timedelta(days=7)
+COURT_WINDOW = timedelta(days=14)
 # Arrivals with a different count more than this long after the last report are a new flight.
 NEW_FLIGHT_GAP = timedelta(days=5)
 # When reports disagree evenly, a concrete event (a flight, a signature, a ruling) outranks talk about it.
@@ -82,13 +83,24 @@ def article_values(article: Article, cls: Classification) -> dict[str, object]:
 
 
 def find_development(
-    session: Session, country_code: str | None, stage: str, *, now: datetime, count: int | None = None
+    session: Session,
+    country_code: str | None,
+    stage: str,
+    *,
+    now: datetime,
+    count: int | None = None,
+    marks: EventMarks | None = None,
+    alternatives: tuple[str, ...] = (),
 ) -> Development | None:
     """The open development a report of (country, stage, count) belongs to, if any.
 
-    The same stage matches. So does another stage with the same number of people: outlets
-    often word one event differently ("agreed", "in talks", "criticised"), but the number they
-    report is the event's own fact.
+    In order: arrivals of the same number of people (the flight's own fact, however outlets word
+    "first" or "more"); the same stage; criticism of an event with its number; a stage the text
+    supports nearly as well as its own (``alternatives``) with no conflicting number; a stage
+    outlets confuse for this one on the same days (talks or a deal, a refusal or talks, a ruling
+    or a halt), unless the report brings a number the development lacked (a deal after talks); at
+    any age, known history of the same country, stage and number (a recap is old news).
+    Candidates that name another court or another flight number are never joined.
     """
     # Court rulings follow each other quickly, and reports naming no single country share only their stage.
     window = COURT_WINDOW if stage == Stage.COURT_RULING.value or country_code is None else WINDOW
@@ -101,22 +113,29 @@ def find_development(
     same_country = (
         Development.country_code.is_(None) if country_code is None else Development.country_code == country_code
     )
-    q = q.where(same_country)
-    candidates = session.scalars(q.order_by(Development.last_seen.desc()).limit(20)).all()
+    candidates = session.scalars(q.where(same_country).order_by(Development.last_seen.desc()).limit(20)).all()
+    if marks is not None and (marks.court or marks.batch):
+        # A different court or a different flight number is another event, however close in time.
+        candidates = [dev for dev in candidates if not marks.conflicts(_marks_of(session, dev))]
+    counted = country_code is not None and count is not None
+    for dev in candidates:
+        if counted and dev.deportee_count == count and {dev.stage, stage} <= ARRIVALS:
+            return dev
     for dev in candidates:
         if dev.stage == stage:
             return dev
-    if country_code is not None and count is not None:
-        for dev in candidates:
-            if dev.deportee_count == count and dev.last_seen >= now - WINDOW:
-                return dev
+    for dev in candidates:
+        if counted and dev.deportee_count == count and Stage.CRITICISM.value in (dev.stage, stage):
+            return dev
+    for dev in candidates:
+        if dev.stage in alternatives and (count is None or dev.deportee_count in (None, count)):
+            return dev
     if country_code is not None:
-        # Outlets word the same day's news as talks or a deal, a refusal or talks, a ruling or a halt.
         for dev in candidates:
-            if frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW:
+            if (frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW
+                    and (count is None or dev.deportee_count is not None)):
                 return dev
-    if country_code is not None and count is not None:
-        # Known history at any age: a recap of a seeded development (same country, stage and number) is old news.
+    if counted:
         return session.scalars(
             select(Development).where(
                 Development.status == "seeded",
@@ -126,6 +145,11 @@ def find_development(
             ).limit(1)
         ).first()
     return None
+
+
+def _marks_of(session: Session, dev: Development) -> EventMarks:
+    leads = store.development_leads(session, dev.id) or [(dev.title, dev.summary)]
+    return agreed_marks(event_marks(title, text) for title, text in leads)
 
 
 def _material_changes(dev: Development, cls: Classification, article: Article) -> list[str]:
@@ -203,7 +227,9 @@ def ingest(
     bands = stories.band_hashes(article.title, article.text)
     dev = stories.similar_development(session, bands, since=now - WINDOW) if bands else None
     if dev is None or (dev.country_code not in (cls.country_code, None) and cls.country_code is not None):
-        dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count)
+        dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count,
+                               marks=event_marks(article.title, article.text),
+                               alternatives=tuple(st.value for st in cls.stage_alternatives))
     if bands:
         stories.save_bands(session, article_id, bands)
     if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):
@@ -247,4 +273,3 @@ def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool
         and cls.deportee_count != dev.deportee_count
         and now - dev.last_seen > NEW_FLIGHT_GAP
     )
-

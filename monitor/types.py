@@ -58,6 +58,8 @@ class Classification:
     reasons: tuple[str, ...] = field(default_factory=tuple)
     countries_mentioned: tuple[str, ...] = field(default_factory=tuple)
     language: str | None = None
+    stage_alternatives: tuple[Stage, ...] = field(default_factory=tuple)
+    """Other stages the text supports nearly as well as ``stage`` (used to group uncertain reports)."""
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -120,6 +120,7 @@ class Classifier:
             deportee_count=count.value if count else None,
             count_kind=count.kind if count else None,
             reasons=tuple(reasons), countries_mentioned=mentioned, language=lang,
+            stage_alternatives=stage.alternatives,
         )
 
 

@@ -40,6 +40,8 @@ BACKDROP_FACTOR = 0.3
 # Court nouns alone ("shielded by US judges") do not govern; court verbs do.
 _GOVERNING = frozenset({"criticism", "paused", "court"})
 GOVERNED_FACTOR = 0.3
+# A second stage this close to the first is a plausible reading of the same report.
+ALTERNATIVE_SHARE = 0.7
 _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 
 
@@ -50,6 +52,15 @@ class StageResult:
     stage: Stage | None
     scores: dict[Stage, float]
     cues: tuple[str, ...]
+
+    @property
+    def alternatives(self) -> tuple[Stage, ...]:
+        """Other stages the text supports nearly as well as the chosen one (ALTERNATIVE_SHARE of its score)."""
+        if self.stage is None:
+            return ()
+        best = self.scores.get(self.stage, 0.0)
+        return tuple(st for st, v in sorted(self.scores.items(), key=lambda kv: -kv[1])
+                     if st is not self.stage and v >= ALTERNATIVE_SHARE * best)
 
     @property
     def reason(self) -> str | None:

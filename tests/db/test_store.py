@@ -202,3 +202,62 @@ def test_near_duplicate_copy_joins_the_story_despite_other_facts(factory: sessio
         c = ingest(s, art("https://other.example/k", unrelated), kosovo(None, Stage.CRITICISM), CHANNELS)
     assert b.development_id == a.development_id and not b.new_development
     assert c.new_development
+
+
+def _cls(stage: Stage, count: int | None = None, *, code: str | None = "SS",
+         alternatives: tuple[Stage, ...] = ()) -> Classification:
+    return Classification(relevant=True, score=0.95, receiving_country="South Sudan" if code else None,
+                          country_code=code, stage=stage, deportee_count=count, reasons=("test",),
+                          stage_alternatives=alternatives)
+
+
+def test_rulings_of_two_courts_the_same_day_are_two_developments(factory: sessionmaker[Session]) -> None:
+    ruling = Stage.COURT_RULING
+    with transaction(factory) as s:
+        judge = ingest(s, art("https://a.example/1", "x", title="Judge blocks removals to South Sudan"),
+                       _cls(ruling), CHANNELS)
+        same = ingest(s, art("https://b.example/2", "y", title="Un juez bloquea las deportaciones a Sudán del Sur"),
+                      _cls(ruling), CHANNELS)
+        supreme = ingest(s, art("https://c.example/3", "z", title="Supreme Court lets removals to South Sudan go on"),
+                         _cls(ruling), CHANNELS)
+        unnamed = ingest(s, art("https://d.example/4", "w", title="Ruling on South Sudan removals"),
+                         _cls(ruling), CHANNELS)
+    assert same.development_id == judge.development_id and not same.new_development
+    assert supreme.new_development and supreme.development_id != judge.development_id
+    assert not unnamed.new_development  # names no court: joins the latest ruling
+
+
+def test_a_differently_numbered_flight_is_a_new_development_the_same_day(factory: sessionmaker[Session]) -> None:
+    further = Stage.FURTHER_ARRIVALS
+    with transaction(factory) as s:
+        second = ingest(s, art("https://a.example/1", "x", title="Second group of deportees lands in Juba"),
+                        _cls(further, 8), CHANNELS)
+        third = ingest(s, art("https://b.example/2", "y", title="Un troisième groupe d'expulsés arrive à Juba"),
+                       _cls(further, None), CHANNELS)
+        again = ingest(s, art("https://c.example/3", "z", title="Segundo grupo de deportados llega a Yuba"),
+                       _cls(further, 8), CHANNELS)
+    assert third.new_development and third.development_id != second.development_id
+    assert again.development_id == second.development_id
+
+
+def test_arrivals_of_the_same_number_are_one_flight_however_worded(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        first = ingest(s, art("https://a.example/1", "x"), _cls(Stage.FIRST_ARRIVALS, 9), CHANNELS)
+        other = ingest(s, art("https://b.example/2", "y"), _cls(Stage.FURTHER_ARRIVALS, 6), CHANNELS)
+        more = ingest(s, art("https://c.example/3", "z"), _cls(Stage.FURTHER_ARRIVALS, 9), CHANNELS)
+    assert other.new_development
+    # "Further" wording, the first flight's number: the same flight, not the newer "further" development.
+    assert more.development_id == first.development_id and not more.new_development
+
+
+def test_an_uncertain_stage_joins_a_development_of_its_runner_up(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        paused = ingest(s, art("https://a.example/1", "x"), _cls(Stage.PAUSED_OR_ENDED, 50), CHANNELS)
+        unsure = ingest(s, art("https://b.example/2", "y"),
+                        _cls(Stage.CRITICISM, None, alternatives=(Stage.PAUSED_OR_ENDED,)), CHANNELS)
+        sure = ingest(s, art("https://c.example/3", "z"), _cls(Stage.AGREEMENT, None), CHANNELS)
+        other_number = ingest(s, art("https://d.example/4", "w"),
+                              _cls(Stage.FIRST_ARRIVALS, 7, alternatives=(Stage.PAUSED_OR_ENDED,)), CHANNELS)
+    assert unsure.development_id == paused.development_id and not unsure.new_development
+    assert sure.new_development
+    assert other_number.new_development
