@@ -20,6 +20,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from spiders.items import FetchedPage, SourceFetch
 from spiders.middleware import UrlRefused
+from spiders.offload import off_loop
 from spiders.sanitize import looks_binary, plausible_date, valid_charrefs, without_controls
 from spiders.urls import canonical_url, join_url, scheme_block_reason
 
@@ -54,7 +55,10 @@ class ParsedFeed:
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse RSS 0.9x/1.0/2.0 or Atom bytes fetched from *url*; tolerant of broken XML."""
+    """Parse RSS 0.9x/1.0/2.0 or Atom bytes fetched from *url*; tolerant of broken XML.
+
+    Pure (no shared state): spiders run it in a thread.
+    """
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -220,13 +224,13 @@ class FeedSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def parse_feed(self, response: Response) -> Iterator[SourceFetch | scrapy.Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[SourceFetch | scrapy.Request]:
         if response.status == 304:
             log.info("source %s: feed %s not modified", self.source_id, self.url, extra=self._about(self.url))
             yield self._fetch(304, not_modified=True, etag=_header(response, b"ETag") or self.etag,
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
-        parsed = parse_feed(response.body, response.url, _header(response, b"Content-Type"))
+        parsed = await off_loop(parse_feed, response.body, response.url, _header(response, b"Content-Type"))
         if parsed.error:
             log.warning("source %s: feed %s unreadable: %s", self.source_id, response.url, parsed.error,
                         extra=self._about(response.url))
@@ -238,8 +242,9 @@ class FeedSpider(scrapy.Spider):
         entries = parsed.entries[: self.max_entries]
         log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries),
                  extra=self._about(response.url))
-        yield from self._index_read(response.status, len(parsed.entries), entries, _header(response, b"ETag"),
-                                    _header(response, b"Last-Modified"))
+        for out in self._index_read(response.status, len(parsed.entries), entries, _header(response, b"ETag"),
+                                    _header(response, b"Last-Modified")):
+            yield out
 
     def _index_read(self, status: int, found: int, entries: Iterable[FeedEntry], etag: str | None,
                     last_modified: str | None) -> Iterator[SourceFetch | scrapy.Request]:

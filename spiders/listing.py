@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -15,11 +16,12 @@ from cssselect import SelectorError
 from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import Response, TextResponse
-from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
+from w3lib.html import get_base_url
 
 from spiders.feed import FeedEntry, FeedSpider, describe_failure
 from spiders.items import SourceFetch
+from spiders.offload import off_loop
 from spiders.sanitize import plausible_date
 from spiders.urls import canonical_url, join_url, scheme_block_reason
 
@@ -30,6 +32,8 @@ KNOWN_KEYS = (*CSS_KEYS, "max_pages")
 DEFAULT_MAX_PAGES = 2
 MAX_PAGES_LIMIT = 20
 _TRANSLATOR = HTMLTranslator()
+# dateparser keeps parse state in module globals: two listings parsed at once take turns.
+_DATEPARSER_LOCK = threading.Lock()
 
 
 def validate_selectors(selectors: Mapping[str, str]) -> list[str]:
@@ -87,25 +91,33 @@ class ListedPage:
 def parse_listing(
     response: TextResponse, selectors: Mapping[str, str], language: str | None = None
 ) -> ListedPage:
-    """Article links of one listing page in page order, with title and date if found; raises SelectorError."""
+    """Article links of one listing page in page order, with title and date if found; raises SelectorError.
+
+    Pure apart from the response, which it parses and which nothing else uses meanwhile: spiders
+    run it in a thread.
+    """
     links = response.css(selectors["links"])
-    hrefs = [_href(sel) for sel in links]
-    base = get_base_url(response)
-    joined = [(sel, join_url(base, h)) for sel, h in zip(links, hrefs, strict=True) if h]
-    found = [(sel, url) for sel, url in joined if url]
-    blocks = _item_blocks([(sel, url) for sel, url in found])
+    # w3lib's, not Scrapy's get_base_url: Scrapy's keeps a cache shared by every response.
+    base = get_base_url(response.text[:4096], response.url, response.encoding)
+    found: list[tuple[Selector, str, str]] = []
+    for sel in links:
+        href = _href(sel)
+        url = join_url(base, href) if href else None
+        if url:
+            found.append((sel, url, canonical_url(url)))
+    counts = _articles_per_node(found)
     entries: dict[str, FeedEntry] = {}
-    for (sel, url), block in zip(found, blocks, strict=True):
+    for sel, url, canonical in found:
         if scheme_block_reason(url) is not None:
             continue
+        known = entries.get(canonical)
+        block = _item_block(sel, counts)
         title = _text_of(block, selectors.get("title")) or _anchor_text(sel)
         published = parse_listing_date(_date_text(block, selectors.get("date")), language)
-        entry = FeedEntry(link=url, canonical=canonical_url(url), guid=None, title=title, summary=None,
-                          published=published)
-        known = entries.get(entry.canonical)
         # The same article is often linked twice (image and headline): keep the first, fill in its gaps.
-        entries[entry.canonical] = entry if known is None else replace(
-            known, title=known.title or title, published=known.published or published)
+        entries[canonical] = FeedEntry(
+            link=url, canonical=canonical, guid=None, title=title, summary=None, published=published,
+        ) if known is None else replace(known, title=known.title or title, published=known.published or published)
     next_url = None
     if selectors.get("next"):
         nxt = response.css(selectors["next"])
@@ -122,26 +134,26 @@ def _href(sel: Selector) -> str | None:
     return href if href and not href.startswith("#") else None
 
 
-def _item_blocks(found: list[tuple[Selector, str]]) -> list[Selector | None]:
-    """For each link, the largest element around it that holds no other listed article: its item block."""
+def _articles_per_node(found: list[tuple[Selector, str, str]]) -> Counter[Any]:
+    """For each element holding a listed link, how many distinct articles it links to."""
     per_ancestor: dict[Any, set[str]] = {}
-    for sel, url in found:
+    for sel, _, canonical in found:
         if isinstance(sel.root, str):
             continue
         for node in (sel.root, *sel.root.iterancestors()):
-            per_ancestor.setdefault(node, set()).add(canonical_url(url))
-    counts = Counter({node: len(urls) for node, urls in per_ancestor.items()})
-    blocks: list[Selector | None] = []
-    for sel, _ in found:
-        if isinstance(sel.root, str):
-            blocks.append(None)
-            continue
-        node = sel.root
-        parent = node.getparent()
-        while parent is not None and counts[parent] == 1:
-            node, parent = parent, parent.getparent()
-        blocks.append(Selector(root=node, type="html"))
-    return blocks
+            per_ancestor.setdefault(node, set()).add(canonical)
+    return Counter({node: len(urls) for node, urls in per_ancestor.items()})
+
+
+def _item_block(sel: Selector, counts: Counter[Any]) -> Selector | None:
+    """The largest element around a link that holds no other listed article: its item block."""
+    if isinstance(sel.root, str):
+        return None
+    node = sel.root
+    parent = node.getparent()
+    while parent is not None and counts[parent] == 1:
+        node, parent = parent, parent.getparent()
+    return Selector(root=node, type="html")
 
 
 def _text_of(block: Selector | None, css: str | None) -> str | None:
@@ -200,7 +212,8 @@ def _dateparser(text: str, language: str | None) -> datetime | None:
     settings: Any = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     languages = [language.split("-")[0].lower(), "en"] if language and not language.startswith("en") else None
     try:
-        return dateparser.parse(text, languages=languages, settings=settings)
+        with _DATEPARSER_LOCK:
+            return dateparser.parse(text, languages=languages, settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input; an unparsed date is just missing
         return None
 
@@ -256,7 +269,7 @@ class ListingSpider(FeedSpider):
         yield scrapy.Request(self.url, headers=headers, callback=self.parse_listing, errback=self.feed_failed,
                              meta={"handle_httpstatus_list": [304]}, cb_kwargs={"page": 1}, dont_filter=True)
 
-    def parse_listing(self, response: Response, page: int) -> Iterator[SourceFetch | scrapy.Request]:
+    async def parse_listing(self, response: Response, page: int) -> AsyncIterator[SourceFetch | scrapy.Request]:
         if page == 1 and response.status == 304:
             log.info("source %s: listing %s not modified", self.source_id, self.url,
                      extra=self._about(self.url))
@@ -266,24 +279,27 @@ class ListingSpider(FeedSpider):
         if page == 1:
             self._status = response.status
             self._validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
-        listed = self._read(response, page)
+        listed = await self._read(response, page)
+        outputs: Iterator[SourceFetch | scrapy.Request]
         if listed is None:
             if page == 1:
                 yield self._fetch(response.status, error=self._page_error)
                 return
-            yield from self._finish()
-            return
-        for entry in listed.entries:
-            self._entries.setdefault(entry.canonical, entry)
-        yield from self._follow_or_finish(listed, page)
+            outputs = self._finish()
+        else:
+            for entry in listed.entries:
+                self._entries.setdefault(entry.canonical, entry)
+            outputs = self._follow_or_finish(listed, page)
+        for out in outputs:
+            yield out
 
-    def _read(self, response: Response, page: int) -> ListedPage | None:
+    async def _read(self, response: Response, page: int) -> ListedPage | None:
         self._page_error = ""
         if not isinstance(response, TextResponse):
             self._page_error = f"not an HTML page: {_header(response, b'Content-Type') or 'no Content-Type'}"
         else:
             try:
-                listed = parse_listing(response, self.selectors, self.language)
+                listed = await off_loop(parse_listing, response, self.selectors, self.language)
             except (SelectorError, ValueError) as e:
                 self._page_error = f"bad selector: {e}"
             else:

@@ -19,6 +19,7 @@ from scrapy.http import Response
 
 from spiders.feed import FeedEntry, FeedSpider, parse_feed
 from spiders.items import FetchedPage
+from spiders.offload import off_loop
 from spiders.sanitize import plausible_date, valid_charrefs
 from spiders.urls import canonical_url
 
@@ -149,6 +150,23 @@ def parse_gdelt(body: bytes) -> SearchResults:
     return SearchResults(tuple(hits))
 
 
+@dataclass(frozen=True)
+class SearchRead:
+    """A search answer as the spider uses it: the provider's results, then its unique hits as entries."""
+
+    results: SearchResults
+    entries: tuple[FeedEntry, ...] = ()
+    """One per canonical URL, in the provider's order."""
+
+
+def read_search(provider: Provider, body: bytes, url: str) -> SearchRead:
+    """Parse a search answer from *provider* and list its hits. Pure: the spider runs it in a thread."""
+    results = parse_google_news(body, url) if provider == "google_news" else parse_gdelt(body)
+    if results.error or results.rate_limited:
+        return SearchRead(results)
+    return SearchRead(results, tuple(unique_hits(results.hits)))
+
+
 def gdelt_date(value: object) -> datetime | None:
     try:
         return plausible_date(datetime.strptime(str(value), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
@@ -254,9 +272,9 @@ class SearchSpider(FeedSpider):
             yield self._fetch(304, not_modified=True, etag=_header(response, b"ETag") or self.etag,
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
-        results = SearchResults(rate_limited=True) if response.status in RATE_LIMITED else (
-            parse_google_news(response.body, response.url) if self.provider == "google_news"
-            else parse_gdelt(response.body))
+        read = SearchRead(SearchResults(rate_limited=True)) if response.status in RATE_LIMITED else await off_loop(
+            read_search, self.provider, response.body, response.url)
+        results = read.results
         if results.rate_limited:
             async for out in self._retry(response, attempt, results.error):
                 yield out
@@ -268,7 +286,7 @@ class SearchSpider(FeedSpider):
             return
         log.info("source %s: search %s has %d hits", self.source_id, response.url, len(results.hits),
                  extra=self._about(response.url))
-        entries = unique_hits(results.hits)[: self.max_entries]
+        entries = read.entries[: self.max_entries]
         for out in self._index_read(response.status, len(results.hits), entries, _header(response, b"ETag"),
                                     _header(response, b"Last-Modified")):
             yield out

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 
 from spiders.feed import FeedEntry, FeedSpider, describe_failure
 from spiders.items import SourceFetch
+from spiders.offload import off_loop
 from spiders.sanitize import plausible_date
 from spiders.urls import canonical_url, join_url, scheme_block_reason
 
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 # A sitemap index may not list other indexes (sitemaps.org), yet some do: follow one extra level.
 MAX_DEPTH = 2
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
     if text_start and text_start != b"<":
         return _parse_text(body, url)
     try:
-        root = etree.fromstring(body, _PARSER)
+        # A parser per document: sitemaps are parsed in threads, and lxml serialises the users of one parser.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as e:
         return ParsedSitemap(error=f"not a readable sitemap: {e}")
     if root is None:
@@ -86,6 +88,27 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 0) -> ParsedSitemap:
         entries = [_entry(node, url) for node in root if _local(node) == "url"]
         return ParsedSitemap(entries=tuple(e for e in entries if e is not None))
     return ParsedSitemap(error=f"not a sitemap: root element <{kind}>")
+
+
+@dataclass(frozen=True)
+class SitemapRead:
+    """One sitemap document as the spider uses it: parsed, then its recent entries or child sitemaps chosen."""
+
+    parsed: ParsedSitemap
+    recent: tuple[SitemapEntry, ...] = ()
+    """A urlset's unique entries within the age limit, newest first."""
+    children: tuple[ChildSitemap, ...] = ()
+    """An index's child sitemaps that may hold recent entries, newest first."""
+
+
+def read_sitemap(body: bytes, url: str, max_size: int, now: datetime, max_age_days: float) -> SitemapRead:
+    """Parse a sitemap document and choose what to read from it. Pure: spiders run it in a thread."""
+    parsed = parse_sitemap(body, url, max_size)
+    if parsed.error:
+        return SitemapRead(parsed)
+    if parsed.is_index:
+        return SitemapRead(parsed, children=tuple(recent_children(parsed.children, now, max_age_days)))
+    return SitemapRead(parsed, tuple(recent_entries(parsed.entries, now, max_age_days)))
 
 
 def _parse_text(body: bytes, url: str) -> ParsedSitemap:
@@ -235,34 +258,40 @@ class SitemapSpider(FeedSpider):
         yield scrapy.Request(self.url, headers=headers, callback=self.parse_top, errback=self.feed_failed,
                              meta={"handle_httpstatus_list": [304]}, dont_filter=True)
 
-    def parse_top(self, response: Response) -> Iterator[SourceFetch | scrapy.Request]:
+    async def parse_top(self, response: Response) -> AsyncIterator[SourceFetch | scrapy.Request]:
         if response.status == 304:
             log.info("source %s: sitemap %s not modified", self.source_id, self.url,
                      extra=self._about(self.url))
             yield self._fetch(304, not_modified=True, etag=_header(response, b"ETag") or self.etag,
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
-        parsed = parse_sitemap(response.body, response.url, self._max_size())
-        if parsed.error:
-            log.warning("source %s: sitemap %s unreadable: %s", self.source_id, response.url, parsed.error,
+        read = await self._read(response)
+        if read.parsed.error:
+            log.warning("source %s: sitemap %s unreadable: %s", self.source_id, response.url, read.parsed.error,
                         extra=self._about(response.url))
-            yield self._fetch(response.status, error=parsed.error)
+            yield self._fetch(response.status, error=read.parsed.error)
             return
         self._status = response.status
         self._validators = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
-        self._take(parsed, response.url, depth=0)
-        yield from self._next()
+        self._take(read, response.url, depth=0)
+        for out in self._next():
+            yield out
 
-    def parse_child(self, response: Response, depth: int) -> Iterator[SourceFetch | scrapy.Request]:
-        parsed = parse_sitemap(response.body, response.url, self._max_size())
-        if parsed.error:
+    async def parse_child(self, response: Response, depth: int) -> AsyncIterator[SourceFetch | scrapy.Request]:
+        read = await self._read(response)
+        if read.parsed.error:
             log.warning("source %s: child sitemap %s unreadable: %s", self.source_id, response.url,
-                        parsed.error, extra=self._about(response.url))
-            self._child_errors.append(f"{response.url}: {parsed.error}")
+                        read.parsed.error, extra=self._about(response.url))
+            self._child_errors.append(f"{response.url}: {read.parsed.error}")
         else:
             self._children_read += 1
-            self._take(parsed, response.url, depth)
-        yield from self._next()
+            self._take(read, response.url, depth)
+        for out in self._next():
+            yield out
+
+    async def _read(self, response: Response) -> SitemapRead:
+        return await off_loop(read_sitemap, response.body, response.url, self._max_size(), self._now,
+                              self.max_age_days)
 
     def child_failed(self, failure: Failure) -> Iterator[SourceFetch | scrapy.Request]:
         url = getattr(failure.request, "url", "?")  # type: ignore[attr-defined]
@@ -272,18 +301,18 @@ class SitemapSpider(FeedSpider):
         self._child_errors.append(f"{url}: {error}")
         yield from self._next()
 
-    def _take(self, parsed: ParsedSitemap, url: str, depth: int) -> None:
+    def _take(self, read: SitemapRead, url: str, depth: int) -> None:
+        parsed = read.parsed
         if not parsed.is_index:
-            recent = recent_entries(parsed.entries, self._now, self.max_age_days)
             log.info("source %s: sitemap %s has %d entries, %d recent", self.source_id, url,
-                     len(parsed.entries), len(recent), extra=self._about(url))
-            self._found.extend(recent)
+                     len(parsed.entries), len(read.recent), extra=self._about(url))
+            self._found.extend(read.recent)
             return
         if depth >= MAX_DEPTH:
             log.warning("source %s: skipped sitemap index %s nested too deep", self.source_id, url,
                         extra=self._about(url))
             return
-        children = recent_children(parsed.children, self._now, self.max_age_days)
+        children = read.children
         room = max(self.max_sitemaps - self._queued, 0)
         log.info("source %s: sitemap index %s lists %d sitemaps, %d recent, reading %d", self.source_id, url,
                  len(parsed.children), len(children), min(room, len(children)), extra=self._about(url))
@@ -322,6 +351,7 @@ class SitemapSpider(FeedSpider):
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"deportwatch/{self.name}/{key}")
+
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -22,6 +22,7 @@ from monitor.newssite.site import SiteArticle
 from spiders.feed import FeedEntry, FeedSpider
 from spiders.items import FetchedPage, SourceFetch
 from spiders.middleware import UrlRefused
+from tests.spiders.callbacks import collect
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
 CASES: dict[str, dict[str, Any]] = yaml.safe_load((FEEDS / "cases.yaml").read_text(encoding="utf-8"))
@@ -59,7 +60,7 @@ def test_feed_yields_one_source_fetch_and_one_request_per_new_entry(name: str) -
     case = CASES[name]
     spider = make_spider(url=case["url"])
     response = feed_response(name, headers={"ETag": '"v1"', "Last-Modified": "Wed, 11 Jun 2025 18:40:00 GMT"})
-    fetches, requests = split(list(spider.parse_feed(response)))
+    fetches, requests = split(collect(spider.parse_feed(response)))
 
     assert len(fetches) == 1
     fetch = fetches[0]
@@ -90,7 +91,7 @@ def test_feed_yields_one_source_fetch_and_one_request_per_new_entry(name: str) -
 def test_malformed_feed_is_read_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     spider = make_spider(url=CASES["broken.xml"]["url"])
     with caplog.at_level(logging.INFO, logger="spiders"):
-        _, requests = split(list(spider.parse_feed(feed_response("broken.xml"))))
+        _, requests = split(collect(spider.parse_feed(feed_response("broken.xml"))))
     assert len(requests) == 2
     assert any("malformed" in r.getMessage() and "test-source" in r.getMessage() for r in caplog.records)
 
@@ -115,17 +116,17 @@ def test_feed_request_carries_previous_validators() -> None:
 def test_validators_only_when_nothing_is_left_to_fetch() -> None:
     """A crawl stopped before its article pages are stored must not be answered 304 next time."""
     headers = {"ETag": '"v1"', "Last-Modified": "Wed, 11 Jun 2025 18:40:00 GMT"}
-    [fetch], requests = split(list(make_spider().parse_feed(feed_response("rss20.xml", headers))))
+    [fetch], requests = split(collect(make_spider().parse_feed(feed_response("rss20.xml", headers))))
     assert requests and (fetch.etag, fetch.last_modified) == (None, None)
     stored = [r.cb_kwargs["entry"].link for r in requests]
-    [fetch], requests = split(list(make_spider(seen_urls=stored).parse_feed(feed_response("rss20.xml", headers))))
+    [fetch], requests = split(collect(make_spider(seen_urls=stored).parse_feed(feed_response("rss20.xml", headers))))
     assert requests == [] and (fetch.etag, fetch.last_modified) == ('"v1"', "Wed, 11 Jun 2025 18:40:00 GMT")
 
 
 def test_not_modified_feed_yields_only_a_not_modified_fetch() -> None:
     spider = make_spider(etag='"abc"', last_modified="Wed, 11 Jun 2025 18:40:00 GMT")
     response = XmlResponse(url=RSS["url"], status=304, body=b"", headers={"ETag": '"abc"'})
-    outputs = list(spider.parse_feed(response))
+    outputs = collect(spider.parse_feed(response))
     assert outputs == [SourceFetch(source_id="test-source", url=RSS["url"], status=304, not_modified=True,
                                    etag='"abc"', last_modified="Wed, 11 Jun 2025 18:40:00 GMT")]
 
@@ -148,7 +149,7 @@ def test_failed_feed_yields_a_source_fetch_with_the_error(failure: Failure, stat
 def test_seen_urls_are_compared_in_canonical_form() -> None:
     seen = ["https://news.example.com/world/kosovo-deportees?utm_campaign=other#top"]
     spider = make_spider(seen_urls=seen)
-    [fetch], requests = split(list(spider.parse_feed(feed_response("rss20.xml"))))
+    [fetch], requests = split(collect(spider.parse_feed(feed_response("rss20.xml"))))
     assert fetch.entries == 3
     assert [r.url for r in requests] == [
         "https://news.example.com/world/eswatini-flight",
@@ -166,12 +167,12 @@ def test_seen_urls_are_compared_in_canonical_form() -> None:
     ],
 )
 def test_seen_urls_arrive_as_json_text_lines_or_iterables(seen_urls: Any) -> None:
-    _, requests = split(list(make_spider(seen_urls=seen_urls).parse_feed(feed_response("rss20.xml"))))
+    _, requests = split(collect(make_spider(seen_urls=seen_urls).parse_feed(feed_response("rss20.xml"))))
     assert [r.cb_kwargs["entry"].canonical for r in requests] == ["https://news.example.com/world/kosovo-deportees"]
 
 
 def test_max_entries_keeps_the_newest() -> None:
-    [fetch], requests = split(list(make_spider(max_entries="2").parse_feed(feed_response("rss20.xml"))))
+    [fetch], requests = split(collect(make_spider(max_entries="2").parse_feed(feed_response("rss20.xml"))))
     assert fetch.entries == 3
     assert [r.url for r in requests] == [
         "https://news.example.com/world/eswatini-flight",
@@ -180,7 +181,7 @@ def test_max_entries_keeps_the_newest() -> None:
 
 
 def test_follow_false_reads_the_feed_only() -> None:
-    outputs = list(make_spider(follow="false").parse_feed(feed_response("rss20.xml")))
+    outputs = collect(make_spider(follow="false").parse_feed(feed_response("rss20.xml")))
     assert [type(o) for o in outputs] == [SourceFetch]
 
 
@@ -318,7 +319,7 @@ def test_absurd_dates_are_unknown_rather_than_first_for_ever() -> None:
 def test_an_empty_feed_body_is_a_recorded_error_not_a_crash() -> None:
     for body in (b"", b"   \n"):
         response = XmlResponse(url=RSS["url"], body=body, headers={"Content-Type": "application/rss+xml"})
-        [fetch] = list(make_spider().parse_feed(response))
+        [fetch] = collect(make_spider().parse_feed(response))
         assert isinstance(fetch, SourceFetch) and fetch.status == 200
         assert fetch.error is not None and fetch.error.startswith("not an RSS or Atom feed")
 

@@ -17,6 +17,7 @@ from scrapy.utils.test import get_crawler
 from monitor.config import DEFAULT_CONFIG, load_config
 from spiders.items import SourceFetch
 from spiders.listing import ListingSpider, parse_listing, validate_selectors
+from tests.spiders.callbacks import collect
 from tests.spiders.sites import LoopbackSite, article_page, crawl
 
 LISTINGS = Path(__file__).resolve().parents[1] / "data" / "listings"
@@ -94,16 +95,16 @@ def test_first_request_is_conditional() -> None:
     assert request.headers.get("If-None-Match") == b'"l0"'
     assert request.headers.get("If-Modified-Since") == b"Wed, 10 Sep 2025 16:00:00 GMT"
     assert request.cb_kwargs == {"page": 1}
-    outputs = list(make_spider(etag='"l0"').parse_listing(HtmlResponse(url=EMBASSY["url"], status=304), page=1))
+    outputs = collect(make_spider(etag='"l0"').parse_listing(HtmlResponse(url=EMBASSY["url"], status=304), page=1))
     assert outputs == [SourceFetch(source_id="embassy", url=EMBASSY["url"], status=304, not_modified=True,
                                    etag='"l0"')]
 
 
 def test_pages_are_followed_then_articles_requested_once_each() -> None:
     spider = make_spider(seen_urls=["https://xx.usembassy.example/visa-appointment-update/"])
-    [page2] = list(spider.parse_listing(html("embassy_news.html"), page=1))
+    [page2] = collect(spider.parse_listing(html("embassy_news.html"), page=1))
     assert isinstance(page2, Request) and page2.url == "https://xx.usembassy.example/news-events/page/2/"
-    outputs = list(spider.parse_listing(html("embassy_news_page2.html", page2.url), **page2.cb_kwargs))
+    outputs = collect(spider.parse_listing(html("embassy_news_page2.html", page2.url), **page2.cb_kwargs))
     fetch, *requests = outputs
     assert all(isinstance(r, Request) for r in requests)
     # Articles are still to be fetched, so the page's validators ('"l1"') are not recorded yet.
@@ -129,10 +130,10 @@ def test_max_pages_comes_from_the_argument_then_the_selectors(kwargs: dict[str, 
 
 
 def test_one_page_limit_or_a_page_of_seen_links_stops_pagination() -> None:
-    [fetch, *_] = list(make_spider(max_pages=1).parse_listing(html("embassy_news.html"), page=1))
+    [fetch, *_] = collect(make_spider(max_pages=1).parse_listing(html("embassy_news.html"), page=1))
     assert isinstance(fetch, SourceFetch) and fetch.entries == 3
     seen = [e["link"] for e in EMBASSY["entries"]]
-    outputs = list(make_spider(seen_urls=seen).parse_listing(html("embassy_news.html"), page=1))
+    outputs = collect(make_spider(seen_urls=seen).parse_listing(html("embassy_news.html"), page=1))
     assert [type(o) for o in outputs] == [SourceFetch]
 
 
@@ -145,7 +146,7 @@ def test_one_page_limit_or_a_page_of_seen_links_stops_pagination() -> None:
     ],
 )
 def test_a_first_page_without_links_is_an_error(response: Response, error: str) -> None:
-    [fetch] = list(make_spider().parse_listing(response, page=1))
+    [fetch] = collect(make_spider().parse_listing(response, page=1))
     assert isinstance(fetch, SourceFetch) and fetch.error == error and fetch.status == 200
 
 

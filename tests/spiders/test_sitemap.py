@@ -21,6 +21,7 @@ from monitor.config import DEFAULT_CONFIG, load_config
 from spiders.feed import FeedEntry
 from spiders.items import SourceFetch
 from spiders.sitemap import SitemapSpider, parse_sitemap, recent_children, recent_entries
+from tests.spiders.callbacks import collect
 from tests.spiders.sites import LoopbackSite, Reply, article_page, crawl, news_sitemap, sitemap_index
 
 SITEMAPS = Path(__file__).resolve().parents[1] / "data" / "sitemaps"
@@ -79,7 +80,7 @@ def test_news_sitemap_yields_a_fetch_and_requests_for_recent_unseen_entries() ->
     seen = ["https://wire.example.com/markets/oil-prices-2025-10-21/"]
     spider = at(make_spider(seen_urls=seen), "2025-10-21T12:00:00+00:00")
     response = xml(NEWS_URL, "news_sitemap.xml", ETag='"s1"', **{"Last-Modified": "Tue, 21 Oct 2025 08:00:00 GMT"})
-    [fetch], requests = split(list(spider.parse_top(response)))
+    [fetch], requests = split(collect(spider.parse_top(response)))
     # Articles are still to be fetched: the validators wait for a crawl that leaves nothing to fetch.
     assert fetch == SourceFetch(source_id="wire", url=NEWS_URL, status=200, entries=3)
     entries: list[FeedEntry] = [r.cb_kwargs["entry"] for r in requests]
@@ -91,13 +92,13 @@ def test_news_sitemap_yields_a_fetch_and_requests_for_recent_unseen_entries() ->
     assert spider.crawler.stats is not None
     assert spider.crawler.stats.get_value("deportwatch/sitemap/entries_skipped_seen") == 1
     done = at(make_spider(seen_urls=[*seen, *(e.link for e in entries)]), "2025-10-21T12:00:00+00:00")
-    [fetch], requests = split(list(done.parse_top(response)))
+    [fetch], requests = split(collect(done.parse_top(response)))
     assert requests == [] and (fetch.etag, fetch.last_modified) == ('"s1"', "Tue, 21 Oct 2025 08:00:00 GMT")
 
 
 def test_max_entries_keeps_the_newest_and_max_age_days_widens_the_window() -> None:
     spider = at(make_spider(max_entries="1", max_age_days="30"), "2025-10-21T12:00:00+00:00")
-    [fetch], requests = split(list(spider.parse_top(xml(NEWS_URL, "news_sitemap.xml"))))
+    [fetch], requests = split(collect(spider.parse_top(xml(NEWS_URL, "news_sitemap.xml"))))
     assert fetch.entries == 4  # the Ghana entry is 41 days old, the About page undated
     assert [r.url for r in requests] == ["https://wire.example.com/markets/oil-prices-2025-10-21/"]
 
@@ -115,13 +116,13 @@ def test_sitemap_request_is_conditional_and_304_means_not_modified() -> None:
     assert request.headers.get("If-None-Match") == b'"s1"'
     assert request.headers.get("If-Modified-Since") == b"Tue, 21 Oct 2025 08:00:00 GMT"
     assert 304 in request.meta["handle_httpstatus_list"]
-    outputs = list(spider.parse_top(XmlResponse(url=NEWS_URL, status=304, body=b"")))
+    outputs = collect(spider.parse_top(XmlResponse(url=NEWS_URL, status=304, body=b"")))
     assert outputs == [SourceFetch(source_id="wire", url=NEWS_URL, status=304, not_modified=True, etag='"s1"',
                                    last_modified="Tue, 21 Oct 2025 08:00:00 GMT")]
 
 
 def test_unreadable_sitemap_yields_an_error_fetch() -> None:
-    [fetch] = list(make_spider().parse_top(xml(NEWS_URL, "not_a_sitemap.html")))
+    [fetch] = collect(make_spider().parse_top(xml(NEWS_URL, "not_a_sitemap.html")))
     assert isinstance(fetch, SourceFetch)
     assert (fetch.status, fetch.error, fetch.etag) == (200, "not a sitemap: root element <html>", None)
 
@@ -132,12 +133,12 @@ def child(url: str, name: str) -> XmlResponse:
 
 def test_index_children_are_read_one_by_one_newest_first_and_combined() -> None:
     spider = at(make_spider(url=INDEX_URL, max_sitemaps="2"), "2025-10-21T12:00:00+00:00")
-    [first] = list(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml", ETag='"i1"')))
+    [first] = collect(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml", ETag='"i1"')))
     assert isinstance(first, Request) and first.url == "https://wire.example.com/sitemaps/news-2025-10-21.xml.gz"
-    [second] = list(spider.parse_child(child(first.url, "news_fr.xml.gz"), **first.cb_kwargs))
+    [second] = collect(spider.parse_child(child(first.url, "news_fr.xml.gz"), **first.cb_kwargs))
     assert isinstance(second, Request) and second.url == "https://wire.example.com/sitemaps/news-2025-10-19.xml"
     # max_sitemaps=2: the undated sections.xml and the old September sitemap are never requested.
-    [fetch], requests = split(list(spider.parse_child(child(second.url, "news_sitemap.xml"), **second.cb_kwargs)))
+    [fetch], requests = split(collect(spider.parse_child(child(second.url, "news_sitemap.xml"), **second.cb_kwargs)))
     assert (fetch.url, fetch.entries, fetch.etag, fetch.error) == (INDEX_URL, 3, None, None)
     assert [r.url for r in requests] == [
         "https://wire.example.com/markets/oil-prices-2025-10-21/",
@@ -148,24 +149,24 @@ def test_index_children_are_read_one_by_one_newest_first_and_combined() -> None:
 
 def test_a_failed_child_is_skipped_and_the_index_validators_are_not_kept() -> None:
     spider = at(make_spider(url=INDEX_URL), "2025-10-21T12:00:00+00:00")
-    [first] = list(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml", ETag='"i1"')))
+    [first] = collect(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml", ETag='"i1"')))
     assert isinstance(first, Request)
     failure = Failure(HttpError(Response(first.url, status=500), "Ignoring"))
     failure.request = first  # type: ignore[attr-defined]
     [second] = list(spider.child_failed(failure))
     assert isinstance(second, Request)
-    [third] = list(spider.parse_child(child(second.url, "news_sitemap.xml"), **second.cb_kwargs))
+    [third] = collect(spider.parse_child(child(second.url, "news_sitemap.xml"), **second.cb_kwargs))
     assert isinstance(third, Request)
-    [fetch], _ = split(list(spider.parse_child(child(third.url, "rss_instead.xml"), **third.cb_kwargs)))
+    [fetch], _ = split(collect(spider.parse_child(child(third.url, "rss_instead.xml"), **third.cb_kwargs)))
     # Stored validators would turn the next crawl into a 304 and lose what the failed child held.
     assert (fetch.entries, fetch.etag, fetch.last_modified, fetch.error) == (3, None, None, None)
 
 
 def test_when_every_child_fails_the_fetch_reports_the_first_error() -> None:
     spider = at(make_spider(url=INDEX_URL, max_sitemaps=1), "2025-10-21T12:00:00+00:00")
-    [first] = list(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml")))
+    [first] = collect(spider.parse_top(xml(INDEX_URL, "sitemap_index.xml")))
     assert isinstance(first, Request)
-    [fetch] = list(spider.parse_child(child(first.url, "corrupt.xml.gz"), **first.cb_kwargs))
+    [fetch] = collect(spider.parse_child(child(first.url, "corrupt.xml.gz"), **first.cb_kwargs))
     assert isinstance(fetch, SourceFetch) and fetch.error is not None
     assert fetch.error.startswith("all 1 child sitemaps failed: https://wire.example.com/sitemaps/news-2025-10-21")
     assert "not a readable gzip file" in fetch.error
