@@ -11,8 +11,7 @@ import asyncio
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.outbox import DispatchResult, dispatch_due
 from alerts.send import Channel
 from db.models import Alert
-from db.session import make_engine, make_sessionmaker, transaction, upgrade
+from db.session import transaction
 from monitor.config import AlertsConfig
 from monitor.demo import SLACK_DEMO_URL, local_mail_url
 from monitor.developments import ChannelRoute, ingest
@@ -40,12 +39,9 @@ CFG = AlertsConfig.model_validate({"dispatch_interval": "1s", "backoff_base_s": 
 
 
 @pytest.fixture
-def factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    url = f"sqlite:///{tmp_path / 'outbox.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
+def factory(sqlite_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """SQLite only (the shared `factory` would run every test here on PostgreSQL as well)."""
+    return sqlite_factory
 
 
 def queue_developments(factory: sessionmaker[Session], channel: str) -> None:
