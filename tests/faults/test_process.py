@@ -73,6 +73,13 @@ def recover_and_compare(cfg: Path, db: str, site: FaultySite, smtp: SmtpSink, we
     return dups
 
 
+def wait_for_all_but_rwanda(site: FaultySite, db: str, reference: Reference) -> None:
+    """Until the held RWANDA article is requested and every other article is stored: the crawl is mid-way."""
+    wait_until(lambda: site.requests_to(RWANDA.path), 60, what="the held article requested")
+    wait_until(lambda: len(snapshot(db).articles) == len(reference.snapshot.articles) - 1, 20,
+               what="the other articles stored")
+
+
 def test_sigkill_during_a_crawl_loses_no_article(
     tmp_path: Path, site: FaultySite, smtp: SmtpSink, webhook: WebhookSink, reference: Reference, figure: Figure
 ) -> None:
@@ -80,10 +87,7 @@ def test_sigkill_during_a_crawl_loses_no_article(
     db = f"sqlite:///{tmp_path / 'dw.db'}"
     hold = site.hold(RWANDA.path)
     with Daemon(cfg, db, webhook.url, tmp_path) as daemon:
-        wait_until(lambda: site.requests_to(RWANDA.path), 60, what="the held article requested")
-        # The other pages arrive while one article is still downloading: the crawl is mid-way.
-        wait_until(lambda: len(snapshot(db).articles) == len(reference.snapshot.articles) - 1, 20,
-                   what="the other articles stored")
+        wait_for_all_but_rwanda(site, db, reference)
         daemon.kill()
     hold.release()
     before = snapshot(db, site.base_url)
@@ -106,9 +110,7 @@ def test_sigkill_while_storing_an_article_loses_nothing_on_sqlite(
     db = f"sqlite:///{path}"
     hold = site.hold(RWANDA.path)
     with Daemon(cfg, db, webhook.url, tmp_path) as daemon:
-        wait_until(lambda: site.requests_to(RWANDA.path), 60, what="the held article requested")
-        wait_until(lambda: len(snapshot(db).articles) == len(reference.snapshot.articles) - 1, 20,
-                   what="the other articles stored")
+        wait_for_all_but_rwanda(site, db, reference)
         writer = hold_sqlite_writes(path)
         try:
             hold.release()
