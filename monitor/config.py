@@ -233,6 +233,8 @@ class CrawlConfig(BaseModel):
     download_timeout_s: float = Field(default=20.0, gt=0)
     max_page_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     concurrent_requests: int = Field(default=16, ge=1)
+    # The most entries read from one index page (feed, listing page, sitemap, search answer).
+    max_index_entries: int = Field(default=2000, ge=1)
 
 
 class ScrapydConfig(BaseModel):

@@ -46,6 +46,7 @@ def scrapy_settings(rt: Runtime, context_key: str) -> ScrapySettings:
             "DOWNLOAD_TIMEOUT": crawl.download_timeout_s,
             "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
             "CONCURRENT_REQUESTS": crawl.concurrent_requests,
+            "DEPORTWATCH_INDEX_MAX_ENTRIES": crawl.max_index_entries,
             "ITEM_PIPELINES": {"monitor.pipeline.StorePipeline": 300},
             "DEPORTWATCH_CONTEXT": context_key,
             "REMOTE_CONTROL_ENABLED": False,

@@ -42,7 +42,8 @@ class PreviewPipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, SourceFetch):
             self.preview.fetches.append({"url": item.url, "status": item.status, "entries": item.entries,
-                                         "not_modified": item.not_modified, "error": item.error})
+                                         "not_modified": item.not_modified, "error": item.error,
+                                         "truncated": item.truncated})
         elif isinstance(item, FetchedPage):
             self.preview.pages.append(await asyncio.to_thread(self._page, item))
         return item

@@ -8,10 +8,11 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import feedparser
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
@@ -28,7 +29,9 @@ log = logging.getLogger(__name__)
 
 HEADER_COMPLAINTS = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-STATS = "deportwatch/feed"
+# The Scrapy setting bounding the entries read from one index page, and its default (spiders/settings.py).
+INDEX_MAX_ENTRIES = "DEPORTWATCH_INDEX_MAX_ENTRIES"
+DEFAULT_INDEX_MAX_ENTRIES = 2000
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,14 @@ class ParsedFeed:
     error: str | None = None
     warning: str | None = None
     """Set when the feed was read despite being malformed (feedparser's "bozo" flag)."""
+    dropped: int = 0
+    """Unique entries past the *limit* of :func:`parse_feed`, older than every entry kept."""
 
 
-def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(body: bytes, url: str, content_type: str | None = None, limit: int | None = None) -> ParsedFeed:
     """Parse RSS 0.9x/1.0/2.0 or Atom bytes fetched from *url*; tolerant of broken XML.
 
-    Pure (no shared state): spiders run it in a thread.
+    At most *limit* entries are kept, the newest. Pure (no shared state): spiders run it in a thread.
     """
     headers = {"content-location": url}
     if content_type:
@@ -73,7 +78,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     # Complaints about the HTTP headers say nothing about the feed itself.
     if isinstance(problem, HEADER_COMPLAINTS):
         problem = None
-    return ParsedFeed(newest_first(entries), warning=str(problem) if problem else None)
+    newest = newest_first(entries)
+    kept = newest if limit is None else newest[:limit]
+    return ParsedFeed(kept, warning=str(problem) if problem else None, dropped=len(newest) - len(kept))
 
 
 def _entry_from(raw: Any, feed_url: str) -> FeedEntry | None:
@@ -170,6 +177,17 @@ def to_bool(value: object) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def to_index_max_entries(value: object) -> int:
+    """The DEPORTWATCH_INDEX_MAX_ENTRIES setting as a whole number of at least 1."""
+    try:
+        limit = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{INDEX_MAX_ENTRIES} must be a whole number, not {value!r}") from None
+    if limit < 1:
+        raise ValueError(f"{INDEX_MAX_ENTRIES} must be at least 1, not {limit}")
+    return limit
+
+
 def to_urls(value: Iterable[str] | str | None) -> list[str]:
     """A spider argument as a list of URLs: an iterable, a JSON list, or whitespace-separated text."""
     if value is None:
@@ -208,6 +226,15 @@ class FeedSpider(scrapy.Spider):
         self.last_modified = last_modified or None
         self.seen_urls = frozenset(canonical_url(u) for u in to_urls(seen_urls))
         self.follow = to_bool(follow)
+        self.index_max_entries = DEFAULT_INDEX_MAX_ENTRIES
+        """The most entries read from one index page (the DEPORTWATCH_INDEX_MAX_ENTRIES setting)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.index_max_entries = to_index_max_entries(
+            crawler.settings.get(INDEX_MAX_ENTRIES, DEFAULT_INDEX_MAX_ENTRIES))
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         headers = {}
@@ -230,7 +257,8 @@ class FeedSpider(scrapy.Spider):
             yield self._fetch(304, not_modified=True, etag=_header(response, b"ETag") or self.etag,
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
-        parsed = await off_loop(parse_feed, response.body, response.url, _header(response, b"Content-Type"))
+        parsed = await off_loop(parse_feed, response.body, response.url, _header(response, b"Content-Type"),
+                                self.index_max_entries)
         if parsed.error:
             log.warning("source %s: feed %s unreadable: %s", self.source_id, response.url, parsed.error,
                         extra=self._about(response.url))
@@ -239,15 +267,26 @@ class FeedSpider(scrapy.Spider):
         if parsed.warning:
             log.info("source %s: feed %s is malformed, read leniently: %s",
                      self.source_id, response.url, parsed.warning, extra=self._about(response.url))
-        entries = parsed.entries[: self.max_entries]
-        log.info("source %s: feed %s has %d entries", self.source_id, response.url, len(parsed.entries),
+        found = len(parsed.entries) + parsed.dropped
+        log.info("source %s: feed %s has %d entries", self.source_id, response.url, found,
                  extra=self._about(response.url))
-        for out in self._index_read(response.status, len(parsed.entries), entries, _header(response, b"ETag"),
-                                    _header(response, b"Last-Modified")):
+        self._note_truncated(f"feed {response.url}", response.url, found, parsed.dropped, "newest")
+        entries = parsed.entries[: self.max_entries]
+        for out in self._index_read(response.status, found, entries, _header(response, b"ETag"),
+                                    _header(response, b"Last-Modified"), truncated=parsed.dropped):
             yield out
 
+    def _note_truncated(self, what: str, url: str, found: int, dropped: int, which: str) -> None:
+        """Log and count an index page cut to DEPORTWATCH_INDEX_MAX_ENTRIES (*which*: the entries kept)."""
+        if not dropped:
+            return
+        log.warning("source %s: %s lists %d entries; read only the %s %d (%s), %d left unread", self.source_id,
+                    what, found, which, found - dropped, INDEX_MAX_ENTRIES, dropped, extra=self._about(url))
+        self._count("index_pages_truncated")
+        self._count("entries_over_index_limit", dropped)
+
     def _index_read(self, status: int, found: int, entries: Iterable[FeedEntry], etag: str | None,
-                    last_modified: str | None) -> Iterator[SourceFetch | scrapy.Request]:
+                    last_modified: str | None, truncated: int = 0) -> Iterator[SourceFetch | scrapy.Request]:
         """The index's fetch record, then a request for each new entry.
 
         The validators are recorded only when no article is left to fetch. Otherwise the next crawl
@@ -257,7 +296,7 @@ class FeedSpider(scrapy.Spider):
         requests = list(self._article_requests(entries)) if self.follow else []
         if requests:
             etag = last_modified = None
-        yield self._fetch(status, entries=found, etag=etag, last_modified=last_modified)
+        yield self._fetch(status, entries=found, etag=etag, last_modified=last_modified, truncated=truncated)
         yield from requests
 
     def _article_requests(self, entries: Iterable[FeedEntry]) -> Iterator[scrapy.Request]:
@@ -331,9 +370,10 @@ class FeedSpider(scrapy.Spider):
         """Log-record fields that structured log formatters show next to the message."""
         return {"source_id": self.source_id, "url": url}
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, count: int = 1) -> None:
+        """Add to the crawl statistic ``deportwatch/<spider name>/<key>``."""
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"{STATS}/{key}")
+            self.crawler.stats.inc_value(f"deportwatch/{self.name}/{key}", count)
 
 
 def describe_failure(failure: Failure) -> str:

@@ -37,3 +37,6 @@ class SourceFetch:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    truncated: int = 0
+    """Entries the index lists beyond the most read from one index page (DEPORTWATCH_INDEX_MAX_ENTRIES),
+    left unread; ``entries`` counts them."""

@@ -86,15 +86,18 @@ class ListedPage:
 
     entries: tuple[FeedEntry, ...]
     next_url: str | None = None
+    dropped: int = 0
+    """Articles the page links to after the first *limit* of :func:`parse_listing`."""
 
 
 def parse_listing(
-    response: TextResponse, selectors: Mapping[str, str], language: str | None = None
+    response: TextResponse, selectors: Mapping[str, str], language: str | None = None, limit: int | None = None
 ) -> ListedPage:
     """Article links of one listing page in page order, with title and date if found; raises SelectorError.
 
-    Pure apart from the response, which it parses and which nothing else uses meanwhile: spiders
-    run it in a thread.
+    At most *limit* articles are read, the first in page order (listings put the newest first); the
+    others are only counted. Pure apart from the response, which it parses and which nothing else
+    uses meanwhile: spiders run it in a thread.
     """
     links = response.css(selectors["links"])
     # w3lib's, not Scrapy's get_base_url: Scrapy's keeps a cache shared by every response.
@@ -107,10 +110,14 @@ def parse_listing(
             found.append((sel, url, canonical_url(url)))
     counts = _articles_per_node(found)
     entries: dict[str, FeedEntry] = {}
+    dropped: set[str] = set()
     for sel, url, canonical in found:
         if scheme_block_reason(url) is not None:
             continue
         known = entries.get(canonical)
+        if known is None and limit is not None and len(entries) >= limit:
+            dropped.add(canonical)
+            continue
         block = _item_block(sel, counts)
         title = _text_of(block, selectors.get("title")) or _anchor_text(sel)
         published = parse_listing_date(_date_text(block, selectors.get("date")), language)
@@ -123,7 +130,7 @@ def parse_listing(
         nxt = response.css(selectors["next"])
         href = _href(nxt[0]) if nxt else None
         next_url = join_url(base, href) if href else None
-    return ListedPage(tuple(entries.values()), next_url)
+    return ListedPage(tuple(entries.values()), next_url, len(dropped))
 
 
 def _href(sel: Selector) -> str | None:
@@ -248,6 +255,7 @@ class ListingSpider(FeedSpider):
             self.max_pages = DEFAULT_MAX_PAGES
             self.problems.append(f"max_pages: {e}")
         self._entries: dict[str, FeedEntry] = {}
+        self._dropped = 0
         self._visited: set[str] = set()
         self._validators: tuple[str | None, str | None] = (None, None)
         self._status = 0
@@ -289,6 +297,7 @@ class ListingSpider(FeedSpider):
         else:
             for entry in listed.entries:
                 self._entries.setdefault(entry.canonical, entry)
+            self._dropped += listed.dropped
             outputs = self._follow_or_finish(listed, page)
         for out in outputs:
             yield out
@@ -299,13 +308,17 @@ class ListingSpider(FeedSpider):
             self._page_error = f"not an HTML page: {_header(response, b'Content-Type') or 'no Content-Type'}"
         else:
             try:
-                listed = await off_loop(parse_listing, response, self.selectors, self.language)
+                listed = await off_loop(parse_listing, response, self.selectors, self.language,
+                                        self.index_max_entries)
             except (SelectorError, ValueError) as e:
                 self._page_error = f"bad selector: {e}"
             else:
                 if listed.entries:
+                    found = len(listed.entries) + listed.dropped
                     log.info("source %s: listing page %d %s has %d links", self.source_id, page, response.url,
-                             len(listed.entries), extra=self._about(response.url))
+                             found, extra=self._about(response.url))
+                    self._note_truncated(f"listing page {page} {response.url}", response.url, found,
+                                         listed.dropped, "first")
                     return listed
                 self._page_error = f"links selector {self.selectors['links']!r} matched no article links"
         log.warning("source %s: listing page %d %s: %s", self.source_id, page, response.url, self._page_error,
@@ -335,11 +348,8 @@ class ListingSpider(FeedSpider):
         if entries and all(e.published for e in entries):
             entries.sort(key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
         etag, last_modified = self._validators
-        yield from self._index_read(self._status, len(entries), entries[: self.max_entries], etag, last_modified)
-
-    def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"deportwatch/{self.name}/{key}")
+        yield from self._index_read(self._status, len(entries) + self._dropped, entries[: self.max_entries], etag,
+                                    last_modified, truncated=self._dropped)
 
 
 def _header(response: Response, name: bytes) -> str | None:

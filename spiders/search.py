@@ -156,15 +156,19 @@ class SearchRead:
 
     results: SearchResults
     entries: tuple[FeedEntry, ...] = ()
-    """One per canonical URL, in the provider's order."""
+    """One per canonical URL in the provider's order, at most *limit* of them."""
+    dropped: int = 0
+    """Unique hits past *limit*."""
 
 
-def read_search(provider: Provider, body: bytes, url: str) -> SearchRead:
+def read_search(provider: Provider, body: bytes, url: str, limit: int | None = None) -> SearchRead:
     """Parse a search answer from *provider* and list its hits. Pure: the spider runs it in a thread."""
     results = parse_google_news(body, url) if provider == "google_news" else parse_gdelt(body)
     if results.error or results.rate_limited:
         return SearchRead(results)
-    return SearchRead(results, tuple(unique_hits(results.hits)))
+    unique = unique_hits(results.hits)
+    kept = unique if limit is None else unique[:limit]
+    return SearchRead(results, tuple(kept), len(unique) - len(kept))
 
 
 def gdelt_date(value: object) -> datetime | None:
@@ -273,7 +277,7 @@ class SearchSpider(FeedSpider):
                               last_modified=_header(response, b"Last-Modified") or self.last_modified)
             return
         read = SearchRead(SearchResults(rate_limited=True)) if response.status in RATE_LIMITED else await off_loop(
-            read_search, self.provider, response.body, response.url)
+            read_search, self.provider, response.body, response.url, self.index_max_entries)
         results = read.results
         if results.rate_limited:
             async for out in self._retry(response, attempt, results.error):
@@ -286,9 +290,11 @@ class SearchSpider(FeedSpider):
             return
         log.info("source %s: search %s has %d hits", self.source_id, response.url, len(results.hits),
                  extra=self._about(response.url))
+        self._note_truncated(f"search {response.url}", response.url, len(read.entries) + read.dropped,
+                             read.dropped, "first")
         entries = read.entries[: self.max_entries]
         for out in self._index_read(response.status, len(results.hits), entries, _header(response, b"ETag"),
-                                    _header(response, b"Last-Modified")):
+                                    _header(response, b"Last-Modified"), truncated=read.dropped):
             yield out
 
     async def _retry(self, response: Response, attempt: int, why: str | None) -> AsyncIterator[Any]:
@@ -322,10 +328,6 @@ class SearchSpider(FeedSpider):
             self._count("entries_skipped_seen")
             return
         yield from super().parse_article(response, entry)
-
-    def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"deportwatch/{self.name}/{key}")
 
 
 def unique_hits(hits: tuple[SearchHit, ...]) -> list[FeedEntry]:

@@ -37,6 +37,12 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Our callbacks yield one item per page; Scrapy starts this many tasks per response.
 CONCURRENT_ITEMS = 16
 
+# The most entries read from one index page (a feed, a listing page, a sitemap, a search answer): the
+# newest of a feed, sitemap or search, the first of a listing page. A source that lists 50,000 links
+# gets this many read; the rest are counted in its fetch record and logged. A crawl requests at most
+# the source's `max_entries` of them.
+DEPORTWATCH_INDEX_MAX_ENTRIES = 2000
+
 # Feeds are revalidated by the spider's own If-None-Match / If-Modified-Since requests; a
 # response cache would answer them from disk and hide new entries.
 HTTPCACHE_ENABLED = False
@@ -55,5 +61,5 @@ FEED_EXPORT_ENCODING = "utf-8"
 # JSON cannot hold. The daemon stores items through its pipeline and never uses feed exports.
 FEED_EXPORT_FIELDS = [
     "source_id", "url", "final_url", "status", "entries", "not_modified", "etag", "last_modified", "error",
-    "encoding", "feed_title", "feed_summary", "feed_published", "fetched_at", "headers",
+    "truncated", "encoding", "feed_title", "feed_summary", "feed_published", "fetched_at", "headers",
 ]

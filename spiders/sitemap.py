@@ -96,19 +96,24 @@ class SitemapRead:
 
     parsed: ParsedSitemap
     recent: tuple[SitemapEntry, ...] = ()
-    """A urlset's unique entries within the age limit, newest first."""
+    """A urlset's unique entries within the age limit, newest first, at most *limit* of them."""
+    dropped: int = 0
+    """Recent entries past *limit*, older than every one kept."""
     children: tuple[ChildSitemap, ...] = ()
     """An index's child sitemaps that may hold recent entries, newest first."""
 
 
-def read_sitemap(body: bytes, url: str, max_size: int, now: datetime, max_age_days: float) -> SitemapRead:
+def read_sitemap(body: bytes, url: str, max_size: int, now: datetime, max_age_days: float,
+                 limit: int | None = None) -> SitemapRead:
     """Parse a sitemap document and choose what to read from it. Pure: spiders run it in a thread."""
     parsed = parse_sitemap(body, url, max_size)
     if parsed.error:
         return SitemapRead(parsed)
     if parsed.is_index:
         return SitemapRead(parsed, children=tuple(recent_children(parsed.children, now, max_age_days)))
-    return SitemapRead(parsed, tuple(recent_entries(parsed.entries, now, max_age_days)))
+    recent = recent_entries(parsed.entries, now, max_age_days)
+    kept = recent if limit is None else recent[:limit]
+    return SitemapRead(parsed, tuple(kept), len(recent) - len(kept))
 
 
 def _parse_text(body: bytes, url: str) -> ParsedSitemap:
@@ -243,6 +248,7 @@ class SitemapSpider(FeedSpider):
         self._queue: list[tuple[ChildSitemap, int]] = []
         self._queued = 0
         self._found: list[SitemapEntry] = []
+        self._dropped = 0
         self._child_errors: list[str] = []
         self._children_read = 0
         self._validators: tuple[str | None, str | None] = (None, None)
@@ -291,7 +297,7 @@ class SitemapSpider(FeedSpider):
 
     async def _read(self, response: Response) -> SitemapRead:
         return await off_loop(read_sitemap, response.body, response.url, self._max_size(), self._now,
-                              self.max_age_days)
+                              self.max_age_days, self.index_max_entries)
 
     def child_failed(self, failure: Failure) -> Iterator[SourceFetch | scrapy.Request]:
         url = getattr(failure.request, "url", "?")  # type: ignore[attr-defined]
@@ -304,9 +310,12 @@ class SitemapSpider(FeedSpider):
     def _take(self, read: SitemapRead, url: str, depth: int) -> None:
         parsed = read.parsed
         if not parsed.is_index:
+            recent = len(read.recent) + read.dropped
             log.info("source %s: sitemap %s has %d entries, %d recent", self.source_id, url,
-                     len(parsed.entries), len(read.recent), extra=self._about(url))
+                     len(parsed.entries), recent, extra=self._about(url))
+            self._note_truncated(f"sitemap {url}", url, recent, read.dropped, "newest")
             self._found.extend(read.recent)
+            self._dropped += read.dropped
             return
         if depth >= MAX_DEPTH:
             log.warning("source %s: skipped sitemap index %s nested too deep", self.source_id, url,
@@ -342,15 +351,12 @@ class SitemapSpider(FeedSpider):
             return
         # Keep no validators after a partial read: the next crawl must not be answered 304 and lose the rest.
         etag, last_modified = (None, None) if self._child_errors else self._validators
-        yield from self._index_read(self._status, len(recent), [as_feed_entry(e) for e in recent[: self.max_entries]],
-                                    etag, last_modified)
+        yield from self._index_read(self._status, len(recent) + self._dropped,
+                                    [as_feed_entry(e) for e in recent[: self.max_entries]], etag, last_modified,
+                                    truncated=self._dropped)
 
     def _max_size(self) -> int:
         return self.crawler.settings.getint("DOWNLOAD_MAXSIZE") if self.crawler else 0
-
-    def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"deportwatch/{self.name}/{key}")
 
 
 

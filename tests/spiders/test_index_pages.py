@@ -1,8 +1,9 @@
-"""Index pages are parsed off the event loop."""
+"""Index pages are parsed off the event loop, and only so many of their entries are read."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 import threading
@@ -15,14 +16,16 @@ from typing import Any
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, XmlResponse
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from spiders.feed import FeedSpider
+from spiders.feed import DEFAULT_INDEX_MAX_ENTRIES, INDEX_MAX_ENTRIES, FeedSpider
 from spiders.items import SourceFetch
 from spiders.listing import ListingSpider
 from spiders.offload import off_loop
 from spiders.search import SearchSpider
 from spiders.sitemap import SitemapSpider
+from tests.spiders.callbacks import collect
 from tests.spiders.sites import google_news_rss, news_sitemap
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -32,8 +35,9 @@ SITEMAP_URL = "https://n.example/news-sitemap.xml"
 SEARCH_URL = "https://news.google.com/rss/search"
 
 
-def make(cls: type[FeedSpider], url: str, **kwargs: Any) -> Any:
-    crawler = get_crawler(cls)
+def make(cls: type[FeedSpider], url: str, limit: int | None = None, **kwargs: Any) -> Any:
+    settings = {INDEX_MAX_ENTRIES: limit} if limit is not None else None
+    crawler = get_crawler(cls, settings_dict=settings)
     spider = cls.from_crawler(crawler, source_id="big", url=url, **kwargs)
     crawler.spider = spider
     return spider
@@ -73,20 +77,23 @@ def search_response(n: int) -> Response:
 
 
 # kind → (spider maker, response maker, its index callback, the module function the callback runs in a thread)
-Case = tuple[Callable[[], Any], Callable[[int], Response], Callable[[Any, Response], AsyncIterator[Any]], str]
+Case = tuple[Callable[[int | None], Any], Callable[[int], Response], Callable[[Any, Response], AsyncIterator[Any]], str]
 CASES: dict[str, Case] = {
-    "feed": (lambda: make(FeedSpider, FEED_URL, max_entries=3), feed_response,
+    "feed": (lambda limit: make(FeedSpider, FEED_URL, limit, max_entries=3), feed_response,
              lambda spider, response: spider.parse_feed(response), "spiders.feed.parse_feed"),
-    "listing": (lambda: make(ListingSpider, LISTING_URL, max_entries=3, selectors={"links": "li a"}, max_pages=1),
+    "listing": (lambda limit: make(ListingSpider, LISTING_URL, limit, max_entries=3, selectors={"links": "li a"},
+                                   max_pages=1),
                 listing_response, lambda spider, response: spider.parse_listing(response, page=1),
                 "spiders.listing.parse_listing"),
-    "sitemap": (lambda: make(SitemapSpider, SITEMAP_URL, max_entries=3, max_age_days=30),
+    "sitemap": (lambda limit: make(SitemapSpider, SITEMAP_URL, limit, max_entries=3, max_age_days=30),
                 sitemap_response, lambda spider, response: spider.parse_top(response),
                 "spiders.sitemap.read_sitemap"),
-    "search": (lambda: make(SearchSpider, SEARCH_URL, max_entries=3, query="x", min_interval=0),
+    "search": (lambda limit: make(SearchSpider, SEARCH_URL, limit, max_entries=3, query="x", min_interval=0),
                search_response, lambda spider, response: spider.parse_search(response, attempt=0),
                "spiders.search.read_search"),
 }
+# What each kind keeps when it must choose: the newest entries, or the first of the page.
+KEPT = {"feed": "newest", "listing": "first", "sitemap": "newest", "search": "first"}
 
 
 def test_off_loop_returns_the_result_or_raises_the_error_of_a_daemon_thread() -> None:
@@ -134,9 +141,60 @@ def test_the_index_is_parsed_while_the_event_loop_runs(kind: str, monkeypatch: p
 
     async def main() -> list[Any]:
         asyncio.get_running_loop().call_later(0.05, released.set)
-        return [out async for out in callback(make_spider(), respond(5))]
+        return [out async for out in callback(make_spider(None), respond(5))]
 
     [fetch, *requests] = asyncio.run(main())
     assert [t is threading.main_thread() for t in threads] == [False]
-    assert isinstance(fetch, SourceFetch) and (fetch.entries, fetch.error) == (5, None)
+    assert isinstance(fetch, SourceFetch) and fetch.error is None and fetch.truncated == 0
     assert len(requests) == 3 and all(isinstance(r, Request) for r in requests)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_only_so_many_entries_of_one_page_are_read(kind: str, caplog: pytest.LogCaptureFixture) -> None:
+    make_spider, respond, callback, _ = CASES[kind]
+    spider = make_spider(4)
+    with caplog.at_level(logging.WARNING, logger="spiders"):
+        fetch, *requests = collect(callback(spider, respond(10)))
+
+    assert isinstance(fetch, SourceFetch) and fetch.error is None
+    # The fetch record counts every entry of the page and says how many were left unread.
+    assert (fetch.entries, fetch.truncated) == (10, 6)
+    # Entry 0 is the newest and the first of the page; the page lists the oldest first where dates decide.
+    assert [r.url for r in requests] == [f"https://n.example/a/{i}" for i in range(3)]
+    stats = spider.crawler.stats
+    assert stats.get_value(f"deportwatch/{spider.name}/index_pages_truncated") == 1
+    assert stats.get_value(f"deportwatch/{spider.name}/entries_over_index_limit") == 6
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"lists 10 entries; read only the {KEPT[kind]} 4 ({INDEX_MAX_ENTRIES}), 6 left unread" in warning
+    assert warning.startswith("source big: ")
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_a_page_within_the_limit_is_read_whole(kind: str) -> None:
+    make_spider, respond, callback, _ = CASES[kind]
+    fetch, *_ = collect(callback(make_spider(10), respond(10)))
+    assert isinstance(fetch, SourceFetch) and (fetch.entries, fetch.truncated) == (10, 0)
+
+
+def test_a_listing_of_50000_links_reads_the_first_2000() -> None:
+    spider = make(ListingSpider, LISTING_URL, max_entries=5, selectors={"links": "li a"}, max_pages=1)
+    started = time.monotonic()
+    fetch, *requests = collect(spider.parse_listing(listing_response(50_000), page=1))
+    assert isinstance(fetch, SourceFetch) and (fetch.entries, fetch.truncated) == (50_000, 48_000)
+    assert [r.url for r in requests] == [f"https://n.example/a/{i}" for i in range(5)]
+    # The titles and dates of the links past the limit are never looked for.
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("value", [0, -1, "many"])
+def test_a_bad_limit_is_refused_when_the_spider_is_made(value: object) -> None:
+    crawler = get_crawler(FeedSpider, settings_dict={INDEX_MAX_ENTRIES: value})
+    with pytest.raises(ValueError, match=INDEX_MAX_ENTRIES):
+        FeedSpider.from_crawler(crawler, source_id="big", url=FEED_URL)
+
+
+def test_the_project_settings_and_the_spiders_agree_on_the_default() -> None:
+    settings = Settings()
+    settings.setmodule("spiders.settings")
+    spider = make(FeedSpider, FEED_URL)
+    assert settings.getint(INDEX_MAX_ENTRIES) == DEFAULT_INDEX_MAX_ENTRIES == spider.index_max_entries
