@@ -81,6 +81,8 @@ class Source(Base):
     new_total: Mapped[int] = mapped_column(Integer, default=0)
     unchanged_total: Mapped[int] = mapped_column(Integer, default=0)
     failed_total: Mapped[int] = mapped_column(Integer, default=0)
+    truncated_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Index pages that listed more entries than a crawl reads from one page (DEPORTWATCH_INDEX_MAX_ENTRIES)."""
 
 
 class Article(Base):

@@ -68,9 +68,13 @@ def record_fetch(
     etag: str | None = None,
     last_modified: str | None = None,
     not_modified: bool = False,
+    truncated: bool = False,
     now: datetime | None = None,
 ) -> None:
-    """Record one fetch of a source's index (feed, sitemap, listing) in its health row."""
+    """Record one fetch of a source's index (feed, sitemap, listing) in its health row.
+
+    *truncated*: the index listed more entries than were read (see ``Source.truncated_total``).
+    """
     now = now or utcnow()
     values: dict[str, Any] = {"last_run_at": now}
     if ok:
@@ -79,6 +83,8 @@ def record_fetch(
             values.update(etag=etag, last_modified=last_modified)
         else:
             values["unchanged_total"] = Source.unchanged_total + 1
+        if truncated:
+            values["truncated_total"] = Source.truncated_total + 1
     else:
         values.update(
             last_error=(error or "unknown error")[:2000],

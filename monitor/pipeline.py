@@ -98,7 +98,8 @@ def handle_fetch(ctx: PipelineContext, item: SourceFetch) -> None:
     """Record a source index fetch (feed, sitemap, listing) in the source's health row."""
     with transaction(ctx.factory) as s:
         store.record_fetch(s, item.source_id, ok=item.error is None, error=item.error, etag=item.etag,
-                           last_modified=item.last_modified, not_modified=item.not_modified)
+                           last_modified=item.last_modified, not_modified=item.not_modified,
+                           truncated=item.truncated > 0)
     if item.error:
         log.warning("source fetch failed: %s", item.error, extra={"source_id": item.source_id, "url": item.url})
     if ctx.on_fetch:

@@ -155,6 +155,17 @@ def test_source_health_is_recorded(factory: sessionmaker[Session]) -> None:
         assert state.etag == '"abc"' and state.last_modified.startswith("Wed")
 
 
+def test_truncated_index_pages_are_counted_in_the_health_row(factory: sessionmaker[Session]) -> None:
+    with transaction(factory) as s:
+        store.sync_sources(s, [("src", "listing", "https://a.example/news")])
+        store.record_fetch(s, "src", ok=True, truncated=True)
+        store.record_fetch(s, "src", ok=True)
+        store.record_fetch(s, "src", ok=True, truncated=True)
+    with transaction(factory) as s:
+        row = s.get(Source, "src")
+        assert row is not None and row.truncated_total == 2 and row.consecutive_failures == 0
+
+
 def test_same_count_other_wording_is_the_same_development(factory: sessionmaker[Session]) -> None:
     with transaction(factory) as s:
         a = ingest(s, art("https://a.example/1", "agreement"), kosovo(50), CHANNELS)
