@@ -55,7 +55,8 @@ def health_rows(db_url: str) -> dict[str, dict[str, Any]]:
     try:
         with Session(engine) as s:
             return {r.id: {"last_error": r.last_error, "consecutive_failures": r.consecutive_failures,
-                           "last_ok_at": r.last_ok_at, "failed_total": r.failed_total}
+                           "last_ok_at": r.last_ok_at, "failed_total": r.failed_total,
+                           "truncated_total": r.truncated_total}
                     for r in s.scalars(select(Source)).all()}
     finally:
         engine.dispose()
