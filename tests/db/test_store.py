@@ -272,3 +272,20 @@ def test_an_uncertain_stage_joins_a_development_of_its_runner_up(factory: sessio
     assert unsure.development_id == paused.development_id and not unsure.new_development
     assert sure.new_development
     assert other_number.new_development
+
+
+def test_a_flight_s_number_reported_later_joins_its_first_report(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 6, 11, tzinfo=UTC)
+    with transaction(factory) as s:
+        first = ingest(s, art("https://a.example/1", "x"), _cls(Stage.FIRST_ARRIVALS, None), CHANNELS, now=day)
+        # Worded as a further flight, but on the same day, bringing the count the first report lacked.
+        counted = ingest(s, art("https://b.example/2", "y"), _cls(Stage.FURTHER_ARRIVALS, 135), CHANNELS,
+                         now=day + timedelta(hours=5))
+        # Days on, the same stage still joins; an unnumbered further flight a week after that is another one.
+        later = ingest(s, art("https://c.example/3", "z"), _cls(Stage.FIRST_ARRIVALS, None), CHANNELS,
+                       now=day + timedelta(days=3))
+        unnumbered = ingest(s, art("https://d.example/4", "w"), _cls(Stage.FURTHER_ARRIVALS, None), CHANNELS,
+                            now=day + timedelta(days=10))
+    assert counted.development_id == first.development_id and counted.update
+    assert later.development_id == first.development_id
+    assert unnumbered.new_development
