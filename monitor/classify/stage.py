@@ -98,9 +98,25 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
         best = max(_PRIORITY, key=lambda st: (scores.get(st, 0.0), -_PRIORITY.index(st)))
     if best in _ARRIVALS and best not in scores:  # first or further is decided on the whole text
         best = next((st for st in _ARRIVALS if st in scores), best)
+    if best in _ARRIVALS:
+        # ...unless the headline itself says which flight it is ("First flight lands", "Second group").
+        best = _title_ordinal([h for h in hits if doc.in_title(h.start)]) or best
     if scores.get(best, 0.0) <= 0:
         return StageResult(None, scores, ())
     return StageResult(best, scores, tuple(dict.fromkeys(_cues_for(best, cues))))
+
+
+_FIRST_WORD = re.compile(r"(?:first|erste\w*|prim\w*|premi\w*|initial)\b")
+
+
+def _title_ordinal(title_hits: list[Hit]) -> Stage | None:
+    """First or further arrivals when the headline's ordinal markers name only one of them."""
+    first = any(_split(h.category)[0] == "first" or (h.category == "arrival_s" and _FIRST_WORD.match(h.phrase))
+                for h in title_hits)
+    further = any(_split(h.category)[0] == "further" for h in title_hits)
+    if first != further:
+        return Stage.FIRST_ARRIVALS if first else Stage.FURTHER_ARRIVALS
+    return None
 
 
 def _weigh(doc: Doc, hits: list[Hit], focus: set[int],

@@ -35,6 +35,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"para) "
         r"(?:take|accept|receive|host|accueillir|recevoir|recibir|aceptar|receber|aceitar|acoger|acolher)",
         r"in (?:talks|discussions|negotiations)", r"early stages?", r"final stages?",
+        r"finali[sz]ing", r"(?:ultiman?|ultimando|ultimaban|finalisent|finalizam|finalizando) (?:[\w-]+ ){0,3}"
+        r"(?:acuerdo|pacto|accord|acordo|detalles|details|negociac\w*)",
         r"near(?:ing|s)? (?:a |an )?(?:[\w-]+ ){0,3}(?:deal|agreement|accord|completion)",
         r"close to (?:a |an )?(?:[\w-]+ ){0,3}(?:deal|agreement|accord)",
         r"(?:seek\w*|sought|looking for|search\w* for|buscar?|busca|cherche\w*|procura\w*) (?:[\w-]+ ){0,3}"
@@ -84,7 +86,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:ha|hanno) accettato", r"bis zu \d+", r"fino a \d+", r"stimmt (?:[\w-]+ "
         r"){0,6}zu", r"unterzeichne\w*", r"accogliera",
         r"accettera", r"ricevera", r"firmato", r"firma(?:to)? (?:un )?accordo", r"erklart sich bereit",
-        r"reach\w* (?:a |an )?(?:deal|agreement|accord)", r"strikes? (?:a )?deal", r"struck (?:a )?deal",
+        r"reach\w* (?:a |an )?(?:[\w-]+ )?(?:deal|agreement|accord|understanding|arrangement)",
+        r"strikes? (?:a )?deal", r"struck (?:a )?deal",
         r"inks?", r"seals?", r"alcanz\w* (?:un )?acuerdo", r"conclu\w* (?:un )?accord", r"fecha\w* (?:um "
         r")?acordo",
         r"(?:cierra|cerro|sella|sello) (?:un )?acuerdo",
@@ -111,7 +114,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "arrival_s": (
         r"erste[rn]? (?:abschiebeflug|gruppe|flug)", r"prim[oi] (?:volo|gruppo|migranti)",
-        r"first (?:[\w-]+ )?(?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|people|"
+        r"first (?:[\w.-]+ ){0,2}(?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|people|"
         r"deportation flight|third-country)",
         r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
         r"begins? (?:accepting|receiving|taking)",
@@ -163,7 +166,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "arrival": (
         r"landet", r"gelandet", r"eingetroffen", r"angekommen", r"atterra\w*", r"arrivat[io]", r"arriva(?:no)?",
-        r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down", r"reach(?:es|ed)?",
+        r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
+        r"reach(?:es|ed)?(?! (?:(?:a|an|the|its|their|this) )?(?:[\w-]+ )?(?:deal|agreement|accord|understanding|"
+        r"arrangement|settlement|decision|verdict|conclusion|court|supreme)\b)(?! (?:in|on|with|out|by|last|this)\b)",
         r"flown (?:in|to)",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
@@ -173,6 +178,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
         r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
+        r"(?:takes?|took|taken|taking) (?:[\w-]+ )?custody of",
     ),
     "talks": (
         r"gesprache", r"verhandlung\w*", r"colloqui", r"trattativ\w*", r"negoziat\w*",
@@ -189,7 +195,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"potential\w*",
     ),
     "agreement": (
-        r"concluded", r"finali[sz]\w*", r"asylum cooperative agreements?", r"safe third country agreements?",
+        r"concluded", r"finali[sz](?:e|es|ed)\b", r"asylum cooperative agreements?", r"safe third country agreements?",
         r"acuerdos? de tercer pais seguro", r"acordo de terceiro pais seguro", r"memorando\w*",
         r"notas diplomaticas", r"signe\w*", r"assin\w*", r"marreveshj\w*", r"nenshkru\w*", r"sporazum\w*",
         r"vereinbar\w*", r"accordo", r"aceita\w*",
