@@ -183,6 +183,13 @@ def find_mentions(doc: Doc) -> list[Mention]:
     return found
 
 
+def demonym_code(word: str) -> str | None:
+    """The country of a folded nationality word (singular or plural), e.g. "venezolanos" → "VE"."""
+    _, entries, _ = _tables()
+    entry = _plural_demonym(entries, [word]) or entries.get(word)
+    return entry[0] if entry is not None and entry[1] == "demonym" else None
+
+
 def is_demonym(word: str) -> bool:
     """True when a folded word (singular or plural) is a nationality word, e.g. "venezuelans"."""
     _, entries, _ = _tables()

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from monitor.classify.countries import US
+from monitor.classify.countries import US, demonym_code
 from monitor.classify.lexicon import RECEPTION_PATTERN, TOPIC_PATTERN, Hit, scan
 from monitor.classify.rules import OTHER_SENDERS, RECEIVING_ROLES, CountryAnalysis
 from monitor.classify.text import Doc
@@ -186,6 +186,17 @@ def _own_nationals(countries: CountryAnalysis, tc: bool, hits: dict[str, list[Hi
     return receiving.code in countries.nationalities and not others
 
 
+_NEXT_WORD = re.compile(r"\s*([\w-]+)")
+
+
+def _other_nationality_follows(doc: Doc, hit: Hit, countries: CountryAnalysis) -> bool:
+    """ "238 ciudadanos venezolanos" sent to El Salvador: citizens, but of another country."""
+    nxt = _NEXT_WORD.match(doc.folded, hit.end)
+    code = demonym_code(nxt.group(1)) if nxt else None
+    receiving = countries.receiving.code if countries.receiving else None
+    return code is not None and code not in (receiving, US)
+
+
 def _negatives(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis,
                us_named: bool) -> tuple[float, list[str], list[str]]:
     """Penalty for hard-negative patterns, the types seen in the lead and those seen in the headline."""
@@ -193,7 +204,9 @@ def _negatives(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis,
     in_lead: list[str] = []
     in_title: list[str] = []
     for key, found in hits.items():
-        if not key.startswith("neg_"):
+        if key == "neg_own_nationals":
+            found = [h for h in found if not _other_nationality_follows(doc, h, countries)]
+        if not key.startswith("neg_") or not found:
             continue
         kind = key[4:]
         lead = any(doc.sentence_of(h.start) <= 1 for h in found)

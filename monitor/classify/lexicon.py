@@ -137,7 +137,7 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
         r"repatriados|repatriates|retornados|returnees)",
     ),
     "transit_repatriation": (
-        r"stop(?:s|ped)?[- ]?over", r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
+        r"stop(?:s|ped)?[- ]?over(?! (?:for|country|nation|point for|destination)\b)", r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
         r"on (?:the|their) way (?:home |back )?to", r"en route (?:home|back)", r"refuel\w*", r"tarmac stops?",
         r"escala tecnica",
     ),
