@@ -90,7 +90,8 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     """Sum the rule evidence for one article."""
     hits: dict[str, list[Hit]] = defaultdict(list)
     for hit in scan(TOPIC_PATTERN, doc.folded):
-        hits[hit.category].append(hit)
+        for category in (("us_actor", "deportation") if hit.category == "ice_flight" else (hit.category,)):
+            hits[category].append(hit)
     for hit in scan(RECEPTION_PATTERN, doc.folded):
         if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
             hits[hit.category].append(hit)

@@ -87,6 +87,13 @@ DEPORTATION: tuple[str, ...] = (
     r"estados unidos|washington|trump|eua)", r"envoyes par (?:les etats-unis|washington|l'administration)",
 )
 
+# U.S. immigration enforcement's own charter flights ("second ICE flight", "un vuelo de ICE"): both a U.S.
+# actor and a removal.
+ICE_FLIGHT: tuple[str, ...] = (
+    r"ice (?:flights?|charters?|planes?|aircraft|deportation flights?)",
+    r"(?:vuelos?|vols?|voos?) (?:de |del |da |do )?(?:l')?ice",
+)
+
 # "Safe third country" deals: U.S. ones are positives, Canada's and the EU's are not.
 SAFE_THIRD: tuple[str, ...] = (
     r"safe third countr(?:y|ies)(?: agreements?)?", r"(?:acuerdos?|mecanismo) de tercer pais seguro",
@@ -137,7 +144,8 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
         r"repatriados|repatriates|retornados|returnees)",
     ),
     "transit_repatriation": (
-        r"stop(?:s|ped)?[- ]?over(?! (?:for|country|nation|point for|destination)\b)", r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
+        r"stop(?:s|ped)?[- ]?over(?! (?:for|country|nation|point for|destination)\b)",
+        r"layover", r"(?:hacen|hizo|hace|fait|faz|fazem|fizeram) (?:una |uma )?escala",
         r"on (?:the|their) way (?:home |back )?to", r"en route (?:home|back)", r"refuel\w*", r"tarmac stops?",
         r"escala tecnica",
     ),
@@ -166,7 +174,9 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
                    r"proclama\w*", r"veto migratorio", r"restricciones (?:de viaje|parciales|de entrada)",
                    r"restricoes (?:de viagem|parciais)", r"(?:prohibe|proibe|interdit) (?:la |a |l')?entr\w*",
                    r"restrictions de (?:voyage|visas?)", r"interdiction d'entree"),
-    "explainer": (r"explainer", r"explained", r"what happened to", r"what (?:we|you need to) know", r"a "
+    "explainer": (r"explainer", r"explained", r"what happened to", r"what became of",
+                  r"(?:months|years) on\b", r"que (?:fue|ha sido) de", r"ce que sont devenus",
+                  r"o que (?:aconteceu|foi feito) (?:com|de)", r"what (?:we|you need to) know", r"a "
         r"look back",
                   r"one year (?:later|on)", r"how (?:it|the \w+) works", r"how [\w ]{1,30} became",
                   r"claves para entender", r"guia",
@@ -229,6 +239,7 @@ TOPIC_PATTERN = compile_groups({
     "third_country": THIRD_COUNTRY,
     "safe_third": SAFE_THIRD,
     "third_country_weak": THIRD_COUNTRY_WEAK,
+    "ice_flight": ICE_FLIGHT,
     "us_actor": US_ACTORS,
     **{f"neg_{k}": v for k, v in NEGATIVE.items()},
     "deportation": DEPORTATION,
