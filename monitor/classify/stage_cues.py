@@ -8,6 +8,17 @@ from monitor.classify.lexicon import compile_groups
 # first: at one position the first matching group wins. "arrival" words are split into first and
 # further arrivals by the ordinal markers ("first", "further") around them.
 STAGE_CUES: dict[str, tuple[str, ...]] = {
+    # The deportees' own countries refusing them is why they were sent elsewhere, not a refusal by the
+    # receiving state: matched first so that its words count for no stage.
+    "origin": (
+        r"(?:home|own|origin|native|their|whose|respective) countr(?:y|ies)(?: of origin)? (?:[\w'-]+ ){0,4}?"
+        r"(?:refus\w*|declin\w*|would not|will not|won'?t|did not|do not|don'?t|had not) (?:to )?"
+        r"(?:accept|take|receive|admit)\w*",
+        r"pais(?:es)? de origen (?:[\w-]+ ){0,3}?(?:se )?(?:negaron|niegan|negaba\w*|rechaz\w*|no (?:aceptan|aceptaron|"
+        r"quisieron|quieren|recib\w*))",
+        r"pays d'origine (?:[\w'-]+ ){0,3}?(?:refus\w*|ont refuse|n'ont pas|ne veulent pas)",
+        r"pais(?:es)? de origem (?:[\w-]+ ){0,3}?(?:recus\w*|se recusaram|nao (?:aceitaram|aceitam|quiseram))",
+    ),
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
         r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
@@ -70,6 +81,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"pauses?|frena|freezes?|suspende|bloqu\w*)",
         r"(?:justice|tribunal) (?:est |a ete |e )?(?:saisie?|acionad[oa])", r"saisi\w* (?:la |de la )?justice",
         r"court challenge", r"legal challenge", r"lawsuits?", r"sued", r"sues?", r"class action",
+        r"(?:attaqu|poursui|assign)\w* (?:[\w'-]+ ){0,4}en justice", r"porte\w* plainte",
+        r"(?:demandan|demandaron|processam|processaram|processa) (?:a |al |o |ao )?(?:gobierno|governo|"
+        r"administracion|administracao|eeuu|eua|estados unidos|dhs|ice)",
         r"habeas corpus",
         r"injunctions?", r"ruled", r"ruling", r"unlawful", r"illegal", r"ilegal", r"contempt",
         r"sala constitucional",
@@ -173,7 +187,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
-        r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*) (?:[\w-]+ ){0,6}(?:to|into)",
+        r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*|remov(?:al|ed|es|ing)?) (?:[\w-]+ ){0,6}(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
