@@ -27,6 +27,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
         r"dumping ground", r"not a dumping",
+        # What a government was given for taking deportees: a payment disclosure.
+        r"(?:in exchange for|en echange de|a cambio de|em troca de) (?:[\w-]+ ){0,2}(?:accepting|taking|receiving|"
+        r"hosting|accueillir|recevoir|recibir|aceptar|acoger|receber|aceitar|acolher)",
         r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)",
         r"no (?:firmara|aceptara|recibira)", r"ne (?:signera|acceptera|recevra) pas",
         r"no (?:volvera|vuelve) a (?:recibir|aceptar)", r"will no longer (?:accept|receive|take)",
@@ -156,7 +159,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"(?:troisieme|quatrieme|cinquieme) (?:groupe|vol|contingent)",
         r"more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|asylum seekers)",
         r"(?:\d+|\w+) more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
-        r"(?:otros|otras|outros|outras|autres) (?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
+        r"(?<!los )(?<!las )(?<!os )(?<!as )(?<!les )(?:otros|otras|outros|outras|autres) "
+        r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
         r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
         r"nuevo vuelo", r"novo voo", r"nouveau vol", r"new (?:deportation )?flight",
         r"additional (?:deportees|migrants|people)",
@@ -193,6 +197,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
         r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
         r"(?:takes?|took|taken|taking) (?:[\w-]+ )?custody of",
+        r"ingres(?:o|aron|an|ara|aran) (?:de |a |al |en )?"
+        r"(?:\d+|[\w-]+ (?:venezolanos|migrantes|deportados|extranjeros))",
     ),
     "talks": (
         r"gesprache", r"verhandlung\w*", r"colloqui", r"trattativ\w*", r"negoziat\w*",
