@@ -179,7 +179,7 @@ def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
             continue
         cap = bool(_CAP_LEFT.search(left) or _CAP_RIGHT.match(right))
         people = single or _people_after(words, i) or _group_left(left) or cap
-        if not people or (1900 <= value <= 2100 and not cap):
+        if not people or (_year_like(doc.raw[start:end], value) and not cap):
             continue
         count = _scored(doc, value, start, end, cap, stage, focus, other)
         counts.append(replace(count, kind=CountKind.MOVED, phrase=f"one {count.phrase}") if single else count)
@@ -199,6 +199,11 @@ def _crowded(doc: Doc, single: Count, counts: list[Count]) -> bool:
     s_start, s_end = doc.sentence_span(single.sentence)
     return any(is_demonym(w) and w.endswith("s") and is_demonym(w[:-1])
                for w in doc.folded[s_start:s_end].split())
+
+
+def _year_like(raw: str, value: int) -> bool:
+    """ "a 1798 wartime law", "en 2025": four bare digits in a year's range ("2,000 people" is not one)."""
+    return raw.isdigit() and len(raw) == 4 and 1500 <= value <= 2100
 
 
 def _excluded(left: str, right: str) -> bool:
