@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,9 @@ W_MODEL = 0.6
 # When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
 # this, whatever the model says.
 VETO_CEILING = 0.2
+# A headline about removals to third countries in general: a country named only further down is an example.
+_POLICY_WIDE = re.compile(r"\b(?:third|other) countries|terceros paises|pays tiers|paises terceiros|terceiros paises|"
+                          r"drittstaaten|paesi terzi")
 
 
 def _sigmoid(x: float) -> float:
@@ -103,6 +107,9 @@ class Classifier:
     def _describe(self, doc: Doc, countries: CountryAnalysis, score: float, reasons: list[str],
                   mentioned: tuple[str, ...], lang: str) -> Classification:
         receiving = None if countries.ambiguous else countries.receiving
+        if receiving is not None and receiving.lead_mentions == 0 and _POLICY_WIDE.search(doc.title):
+            reasons.append(f"headline about third countries in general: {receiving.name} is named only as an example")
+            receiving = None
         focus, other = _sentence_sets(doc, countries)
         stage = detect_stage(doc, focus, other)
         if stage.reason:
