@@ -72,5 +72,6 @@ class Classification:
             "reasons": list(self.reasons),
             "country_code": self.country_code,
             "countries_mentioned": list(self.countries_mentioned),
+            "stage_alternatives": [st.value for st in self.stage_alternatives],
             "language": self.language,
         }
