@@ -254,7 +254,11 @@ def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | No
         if "." in digits:  # "1.200" is Spanish/French thousands; "5.1" is a decimal
             head, _, tail = digits.partition(".")
             digits = head + tail if len(tail) == 3 and "." not in tail else ""
-        return (int(digits), 1) if digits.isdigit() and len(digits) <= 6 else (None, 1)
+        if not (digits.isdigit() and len(digits) <= 6):
+            return None, 1
+        if words[i + 1:i + 2] == ["mil"] and i + 2 < len(words) and words[i + 2].isdigit() and len(words[i + 2]) <= 3:
+            return int(digits) * 1000 + int(words[i + 2]), 3  # "5 mil 728": Mexican and Spanish press style
+        return int(digits), 1
     if w in ("a", "about", "une", "una", "uma", "some", "around", "nearly") and i + 1 < len(words) and \
             words[i + 1] in ("dozen", "douzaine", "docena", "duzia", "dizaine", "dezena", "vingtaine",
                              "cinquantaine", "centaine", "centenar", "centena"):

@@ -26,7 +26,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recibido|admit\w*|admite|reconoce\w*|acknowledg\w*|receipt of|got|"
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
-        r"dumping ground", r"not a dumping",
+        r"dumping ground", r"not a dumping", r"says? no to", r"(?:we|it) (?:will not|won'?t)(?= *$| *\n)",
         # What a government was given for taking deportees: a payment disclosure.
         r"(?:in exchange for|en echange de|a cambio de|em troca de) (?:[\w-]+ ){0,2}(?:accepting|taking|receiving|"
         r"hosting|accueillir|recevoir|recibir|aceptar|acoger|receber|aceitar|acolher)",
@@ -123,14 +123,18 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recebera",
         r"vai (?:acolher|receber)", r"va (?:accueillir|recevoir)", r"accepte d'accueillir",
         r"accepte de recevoir",
-        r"acepta recibir", r"aceita receber", r"(?:se )?(?:ofrece|oferece)", r"offers? to", r"propose\w* de",
+        r"acepta recibir", r"aceita receber", r"acept(?:o|aron) (?:recibir|acoger)",
+        r"aceit(?:ou|aram) (?:receber|acolher)",
+        r"a accepte (?:d'accueillir|de recevoir)", r"(?:se )?(?:ofrece|oferece)", r"offers? to", r"propose\w* de",
         r"confirm\w* (?:[\w'-]+ ){0,3}(?:deal|agreement|arrangement|acuerdo|accord|acordo)", r"se suma",
         r"joins? (?:the )?"
-        r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti", r"nimmt", r"aufzunehmen",
+        r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti",
+        r"aufzunehmen",
         r"firmo", r"firmaron", r"assinou", r"assinaram", r"a signe", r"ont signe", r"willingness",
     ),
     "arrival_s": (
-        r"erste[rn]? (?:abschiebeflug|gruppe|flug)", r"prim[oi] (?:volo|gruppo|migranti)",
+        r"erste[rn]? (?:abschiebeflug|gruppe|flug)",
+        r"erste[nr]? (?:[\w-]+ ){0,3}(?:abgeschobene|migranten|deportierte)", r"prim[oi] (?:volo|gruppo|migranti)",
         r"first (?:[\w.-]+ ){0,2}(?:flight|group|batch|deportees|arrivals?|transfers?|plane|migrants|people|"
         r"deportation flight|third-country)",
         r"(?:has|have|had) (?:begun|started) (?:accepting|receiving|taking)",
@@ -164,6 +168,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
         r"nuevo vuelo", r"novo voo", r"nouveau vol", r"new (?:deportation )?flight",
         r"additional (?:deportees|migrants|people)",
+        r"further (?:[\w-]+ ){0,2}(?:deportees|migrants|nationals|people|group|flight|arrivals?)",
         r"bringing (?:the )?total", r"segundo (?:grupo|vuelo|voo)", r"otro (?:grupo|vuelo)", r"nuevo grupo",
         r"deuxieme (?:groupe|vol)", r"(?:\w+ )?nouveaux (?:expulses|migrants|ressortissants)",
         r"nouveau groupe",
@@ -171,9 +176,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"nuevos deportados", r"novos deportados",
     ),
     "first": (
-        r"primer (?:vuelo|grupo|contingente)", r"premier (?:vol|groupe)", r"premiers (?:expulses|migrants)",
-        r"primeiro (?:voo|grupo)", r"initial group", r"primeros (?:deportados|migrantes)",
-        r"primeiros (?:deportados|migrantes)",
+        r"primer (?:vuelo|grupo|contingente)", r"premier (?:vol|groupe)", r"premiers (?:[\w-]+ )?(?:expulses|migrants)",
+        r"primeiro (?:voo|grupo)", r"initial group", r"primeros (?:[\w-]+ )?(?:deportados|migrantes)",
+        r"primeiros (?:[\w-]+ )?(?:deportados|migrantes)",
     ),
     "onward": (
         r"(?:mov|sen[dt]|transferr|deport|expel|flown|fly|flies|flew|return|ship)\w* (?:[\w-]+ ){0,3}(?:on|"
@@ -211,7 +216,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"pourparlers",
         r"negociations?", r"discussions?", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
         r"bisedim\w*",
-        r"pregovor\w*", r"requests?", r"solicitud", r"demande", r"pedido", r"could", r"possible",
+        r"pregovor\w*", r"(?<!protection )requests?", r"solicitud", r"demande", r"pedido", r"could", r"possible",
         r"potential\w*",
     ),
     "agreement": (
@@ -249,7 +254,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"condemn\w*",
         r"outrage\w*", r"slam\w*", r"blast\w*", r"disclos\w*", r"niega\w*", r"desmient\w*", r"rechaz\w*",
         r"denunci\w*", r"dement\w*", r"rejett\w*", r"rejeit\w*", r"recus\w*", r"questioned", r"opposition",
-        r"minority", r"demand\w*", r"warn\w*",
+        r"minority", r"demand(?!eurs? d'asile|antes de asilo)\w*", r"warn\w*",
     ),
     "agreement_w": (
         r"abkommen", r"vereinbarung", r"accordo", r"intesa",
