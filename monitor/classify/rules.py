@@ -34,6 +34,8 @@ class CountryEvidence:
     cues: list[str] = field(default_factory=list)
     listed_in_lead: bool = False
     title_subject: bool = False
+    title_destination: bool = False
+    """Named in the headline as where people are sent ("deportation flight to South Sudan")."""
     lead_mentions: int = 0
     unlisted: int = 0
 
@@ -122,6 +124,7 @@ def analyse_countries(doc: Doc) -> CountryAnalysis:
             # "Pakistan deports Afghans": a subject that sends people away is not receiving them.
             ev.title_subject = not SENDS_RIGHT.match(doc.folded, m.end, m.end + 40)
         ev.roles.add(role)
+        ev.title_destination |= role == "destination" and doc.in_title(m.start)
         ev.score += weight
         if sentence <= 1 and role not in ("nationality", "negated", "background"):
             ev.lead_mentions += 1
@@ -156,7 +159,9 @@ def _decide(evidence: dict[str, CountryEvidence], nationalities: set[str],
     candidates = [ev for ev in evidence.values() if ev.code not in OTHER_SENDERS and ev.score > 0]
     foreign = [ev for ev in candidates if ev.code not in nationalities]
     for ev in candidates:
-        if ev.code in nationalities and foreign:
+        # One of a mixed group may be a national of the country the headline says they were sent to.
+        mixed = ev.title_destination and bool(nationalities - {ev.code, US})
+        if ev.code in nationalities and foreign and not mixed:
             ev.score *= OWN_COUNTRY_FACTOR
     candidates.sort(key=lambda ev: (-ev.score, ev.first))
     top = candidates[0] if candidates else None
