@@ -36,8 +36,10 @@ _ORDINALS = {
 }
 _GROUPS = (r"group|batch|flight|plane ?load|planeload|contingent|grupo|vuelo|lote|groupe|vol|voo|leva|"
            r"gruppe|flug")
-_BATCH = re.compile(rf"\b({'|'.join(_ORDINALS)})\b (?:\w+ ){{0,3}}?(?:{_GROUPS})s?\b|"
-                    rf"\b(?:{_GROUPS})s? (?:\w+ ){{0,1}}({'|'.join(_ORDINALS)})\b")
+# "third country flight" names the kind of removal, not the third flight.
+_NOT_ORDINAL = r"(?! (?:countr\w*|pais\w*|pays|party|parties|nationals?)\b)"
+_BATCH = re.compile(rf"\b({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL} (?:\w+ ){{0,3}}?(?:{_GROUPS})s?\b|"
+                    rf"\b(?:{_GROUPS})s? (?:\w+ ){{0,1}}({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL}")
 _LEAD = 400
 
 

@@ -158,7 +158,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"second (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round|deportation flight)",
         r"another (?:[\w-]+ )?(?:group|flight|batch)",
         r"latest (?:group|flight|batch)", r"new (?:group|batch|flight|arrivals)",
-        r"(?:third|fourth|fifth) (?:[\w-]+ )?(?:group|flight|batch|wave|plane|round)",
+        r"(?:third|fourth|fifth) (?!countr)(?:[\w-]+ )?(?:group|flight|batch|wave|plane|round)",
         r"(?:tercer|tercero|cuarto|quinto) (?:grupo|vuelo|contingente)", r"(?:terceiro|quarto|quinto) (?:grupo|voo)",
         r"(?:troisieme|quatrieme|cinquieme) (?:groupe|vol|contingent)",
         r"more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|asylum seekers)",

@@ -55,3 +55,12 @@ def test_a_development_keeps_what_most_of_its_reports_say() -> None:
                EventMarks()]
     assert agreed_marks(reports) == EventMarks(court="trial", batch=2)
     assert agreed_marks([]) == EventMarks()
+
+
+@pytest.mark.parametrize("title", [
+    "DHS: safe third country deportation flight to Eswatini has landed",
+    "Deportation flights to third countries resume after ruling",
+    "Vuelo de deportación a un tercer país aterriza en Yuba",
+])
+def test_third_country_is_not_a_third_flight(title: str) -> None:
+    assert event_marks(title, "").batch is None
