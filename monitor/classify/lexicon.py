@@ -85,6 +85,9 @@ DEPORTATION: tuple[str, ...] = (
     r"(?:sent|flown|removed|expelled|transferred|shipped) (?:[\w-]+ )?by (?:the )?(?:u\.?s|united states|washington|"
     r"trump\w*|ice|dhs)", r"(?:enviad|mandad|trasladad)[oa]s (?:por|pelos?) (?:los |el |o |os )?(?:ee\.? ?uu|"
     r"estados unidos|washington|trump|eua)", r"envoyes par (?:les etats-unis|washington|l'administration)",
+    # People who "came from the United States" to a third country.
+    r"(?:venus|arrives|procedentes|llegados|vindos|chegados) (?:des|de|dos|de los) (?:etats-unis|estados unidos|"
+    r"eua|ee\.? ?uu)",
 )
 
 # U.S. immigration enforcement's own charter flights ("second ICE flight", "un vuelo de ICE"): both a U.S.

@@ -73,7 +73,8 @@ _ACTOR_LEFT = re.compile(
 # "venezolanos") or next to a word for people ("Mexican man", "ressortissants ghanéens").
 _PEOPLE_RIGHT = re.compile(
     r"^[\s-]*(?:[\w-]+ )?(?:" + _PEOPLE_WORDS + r"|man|woman|national|citizen|deportee|migrant|detainee|"
-    r"prisoner|hombre|mujer|ciudadano|nacional|migrante|deportado|homme|ressortissant|cidadao|homem)\b"
+    r"prisoner|hombre|mujer|ciudadano|nacional|migrante|deportado|homme|ressortissant|cidadao|homem)\b|"
+    r"^,? (?:among|entre|parmi)\b"  # "A Cuban among the five deported": one of the group
 )
 _PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
