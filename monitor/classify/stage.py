@@ -43,6 +43,8 @@ GOVERNED_FACTOR = 0.3
 # A second stage this close to the first is a plausible reading of the same report.
 ALTERNATIVE_SHARE = 0.7
 _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
+# "shielding them from being sent back", "feared being sent on": an onward move that has not happened.
+_UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|will|avoid|face|facing) (?:be|being)? ?$")
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
     for hit in hits:
         base, tier = _split(hit.category)
         if base == "onward" and (doc.sentence_of(hit.start) > 1 or _NEGATED.search(
+                doc.folded, max(0, hit.start - 25), hit.start) or _UNREALISED.search(
                 doc.folded, max(0, hit.start - 25), hit.start)):
             continue
         w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)

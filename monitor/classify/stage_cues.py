@@ -109,7 +109,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r")?acordo",
         r"(?:cierra|cerro|sella|sello) (?:un )?acuerdo",
         r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
-        r"signs?",
+        r"signs? (?:[\w-]+ ){0,3}(?:deal|agreement|accord|pact|memorandum|mou|arrangement|notes?)",
         r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
         r"will (?:accept|receive|take|host|join)", r"(?:to|will) (?:temporarily )?host",
         r"(?:^|\n)(?:(?!(?:denie[sd]|deny\w*|reject\w*|refus\w*|declin\w*|says?|said|agree\w*|plans?|wants?|asks?|"
@@ -247,7 +247,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "criticism": (
         r"lehnt (?:[\w-]+ ){0,4}ab", r"kritik\w*", r"weiger\w*", r"respinge\w*", r"rifiuta\w*",
         r"decr(?:ies|y)", r"criticiz\w*", r"criticis\w*", r"questions?", r"raises? concerns?", r"protest\w*",
-        r"critica\w*", r"condena\w*", r"cuestiona\w*", r"alerta\w*", r"critique\w*", r"denonce\w*",
+        r"critica\w*", r"condena(?:n|ron|r)?\b", r"condeno",
+        r"cuestiona\w*", r"alerta\w*", r"critique\w*", r"denonce\w*",
         r"condamne\w*", r"s'inquiete\w*", r"inquiet\w*", r"questiona\w*", r"preocupa\w*",
         r"denie[sd]", r"deny\w*", r"nega(?:m|ram|ou)?", r"desmente\w*", r"desmentiu", r"refus\w*", r"reject\w*",
         r"declined", r"alarm\w*", r"critici\w*",
