@@ -48,6 +48,12 @@ W_MAJOR_ORIGIN = -2.0
 MAJOR_ORIGINS = frozenset({"MX", "GT", "HN", "SV", "NI", "CO", "EC", "VE", "CU", "HT", "DO", "BR", "PE", "IN",
                            "CN", "UZ", "JM"})
 W_OWN_NATIONALS = -3.5
+# A long article whose headline and lead say nothing of removals to a third country (an ICE raid, a
+# Canadian border crossing, a peace deal) is about something else, whatever its background paragraphs
+# recap of the U.S. program.
+LONG_TOKENS = 250
+W_OFF_TOPIC_HEAD = -3.0
+_HEAD_TOPIC = ("third_country", "safe_third", "third_country_weak", "reception")
 W_NEGATIVE = -0.6
 W_NEGATIVE_LEAD = -2.0
 W_OTHER_SENDER = -2.0
@@ -119,7 +125,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         if receiving.code in KNOWN_PARTNERS:
             logit += W_KNOWN_PARTNER
             reasons.append(f"{receiving.name} has received or been asked to receive third-country deportees")
-    own = _own_nationals(countries, tc_lead, hits)
+    own = _own_nationals(countries, tc_lead, hits) or _own_in_title(doc, countries)
     if foreign and receiving is not None and not own:
         logit += W_FOREIGN_DEPORTEES
     if own:
@@ -130,6 +136,9 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
             or _ASYLUM_TRANSFER.search(doc.folded)):
         logit += W_MAJOR_ORIGIN
         reasons.append(f"{receiving.name} mostly receives its own nationals, and nothing says these are foreign")
+    if len(doc.tokens) >= LONG_TOKENS and not _topic_in_head(doc, hits, countries):
+        logit += W_OFF_TOPIC_HEAD
+        reasons.append("long article whose headline and lead are not about a removal to a third country")
     penalty, in_lead, in_title = _negatives(doc, hits, countries, us_named)
     logit += penalty * (THIRD_COUNTRY_DAMPING if tc else 1.0)
     if in_lead:
@@ -137,6 +146,16 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     us_in_lead = any(m.code == US and doc.sentence_of(m.start) <= 1 for m in countries.mentions)
     veto = _veto(tc, own, us_named, us_in_lead, in_lead, in_title)
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
+
+
+def _topic_in_head(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis) -> bool:
+    """A third-country or reception cue in the headline or lead, or deportation words there beside the
+    receiving country."""
+    if any(doc.sentence_of(h.start) <= 1 for key in _HEAD_TOPIC for h in hits.get(key, [])):
+        return True
+    receiving = countries.receiving
+    deportation_in_head = any(doc.sentence_of(h.start) <= 1 for h in hits.get("deportation", []))
+    return deportation_in_head and receiving is not None and receiving.lead_mentions > 0
 
 
 def _topic_in_title(doc: Doc, hits: dict[str, list[Hit]]) -> bool:
@@ -196,6 +215,21 @@ def _other_nationality_follows(doc: Doc, hit: Hit, countries: CountryAnalysis) -
     code = demonym_code(nxt.group(1)) if nxt else None
     receiving = countries.receiving.code if countries.receiving else None
     return code is not None and code not in (receiving, US)
+
+
+_GROUP_LEFT = re.compile(r"(?:\d[\d,.]*|des|les|los|las|os|as|dozens of|hundreds of|cientos de|centaines d') $")
+
+
+def _own_in_title(doc: Doc, countries: CountryAnalysis) -> bool:
+    """ "Flight returns 17 Equatoguineans to Malabo": the headline names a group of the receiving country's
+    own nationals and no other nationality."""
+    receiving = countries.receiving
+    if receiving is None:
+        return False
+    people = [m for m in countries.mentions if m.kind == "demonym" and doc.in_title(m.start)]
+    own = [m for m in people if m.code == receiving.code
+           and _GROUP_LEFT.search(doc.folded, max(0, m.start - 20), m.start)]
+    return bool(own) and all(m.code == receiving.code for m in people)
 
 
 def _negatives(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis,

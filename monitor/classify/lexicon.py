@@ -153,7 +153,8 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
         r"escala tecnica",
     ),
     "other_sender": (
-        r"home office", r"sunak", r"starmer", r"meloni", r"frederiksen", r"albanese",
+        r"home office", r"sunak", r"starmer", r"meloni", r"frederiksen", r"albanese", r"tor(?:y|ies)",
+        r"conservative (?:party|leader|government)", r"reform uk",
         r"(?:uk|british|britain's|italy's|italian|danish|australian|dutch|german|canadian) "
         r"(?:government|plan|scheme|deal|authorities|ministry|migration|asylum|deportation)",
         r"rwanda (?:bill|plan|scheme|act)", r"safety of rwanda", r"offshore processing",
@@ -162,6 +163,9 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
     "canada_stca": (r"roxham", r"irregular (?:crossings|entries) into canada", r"canada border services",
                     r"crossing (?:into|to) canada", r"canadian border"),
     "eu_return_hubs": (r"return hubs?", r"european commission", r"eu member states", r"european parliament",
+                       r"bruxelles", r"bruselas", r"bruxelas", r"(?:liste|lista) (?:europeenne|europea|europeia)",
+                       r"(?:safe countries of origin|pays d'origine surs|paises de origen seguros|"
+                       r"paises de origem seguros)",
                        r"brussels", r"hubs? de retour", r"centros? de retorno", r"pacto (?:europeu|europeo)",
                        r"migration pact", r"eu (?:asylum|migration|return)"),
     "guantanamo": (r"guantanamo",),
