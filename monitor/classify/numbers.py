@@ -279,6 +279,10 @@ def _group_left(left: str) -> bool:
                           left))
 
 
+# Below this a number sits in sentences about other countries or earlier events: no count is better.
+MIN_SCORE = 0.0
+
+
 def pick_count(counts: list[Count], stage: Stage | None) -> Count | None:
     """The count that belongs to the development: best score, then earliest.
 
@@ -286,6 +290,7 @@ def pick_count(counts: list[Count], stage: Stage | None) -> Count | None:
     """
     if stage in (Stage.FIRST_ARRIVALS, Stage.FURTHER_ARRIVALS):
         counts = [c for c in counts if c.kind is CountKind.MOVED]
+    counts = [c for c in counts if c.score >= MIN_SCORE]
     if not counts:
         return None
     return max(counts, key=lambda c: (c.score, -c.start))
