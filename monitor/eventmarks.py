@@ -21,7 +21,7 @@ _COURTS: tuple[tuple[str, str], ...] = (
     ("appeals", r"appeals? court|courts? of appeals?|circuit|corte de apelaciones|tribunal de apelaciones|"
                 r"cour d appel|tribunal de (?:recurso|apelacao)|corte de apelacao|berufungsgericht"),
     ("high", r"high court|tribunal superior|haute cour|constitutional court|corte constitucional|"
-             r"cour constitutionnelle"),
+             r"cour constitutionnelle|sala constitucional|sala iv|sala cuarta|top court|highest court"),
     ("trial", r"judge|district court|federal court|juez|jueza|juge|juiz|juiza|magistrate|richter\w*|"
               r"tribunal federal|tribunal de distrito"),
 )
@@ -53,9 +53,14 @@ class EventMarks:
     def conflicts(self, other: EventMarks) -> bool:
         """True when both name a court or a flight number and they differ: two events, not one."""
         return bool(
-            (self.court and other.court and self.court != other.court)
+            (self.court and other.court and _TOP.get(self.court, self.court) != _TOP.get(other.court, other.court))
             or (self.batch and other.batch and self.batch != other.batch)
         )
+
+
+# Outlets call a country's top court its Supreme, High or Constitutional Court (Costa Rica's Sala IV is the
+# constitutional chamber of its Supreme Court): one level.
+_TOP = {"high": "supreme"}
 
 
 def _first(pattern: re.Pattern[str], parts: tuple[str, ...]) -> re.Match[str] | None:

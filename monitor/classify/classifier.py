@@ -28,7 +28,7 @@ W_MODEL = 0.6
 VETO_CEILING = 0.2
 # A headline about removals to third countries in general: a country named only further down is an example.
 _POLICY_WIDE = re.compile(r"\b(?:third|other) countries|terceros paises|pays tiers|paises terceiros|terceiros paises|"
-                          r"drittstaaten|paesi terzi")
+                          r"drittstaaten|paesi terzi|third[- ]country (?:removal|deportation)s? polic")
 
 
 def _sigmoid(x: float) -> float:

@@ -64,3 +64,12 @@ def test_a_development_keeps_what_most_of_its_reports_say() -> None:
 ])
 def test_third_country_is_not_a_third_flight(title: str) -> None:
     assert event_marks(title, "").batch is None
+
+
+def test_a_country_s_top_court_is_one_level_whatever_outlets_call_it() -> None:
+    sala, constitutional, supreme = (event_marks(t, "") for t in (
+        "Sala IV ordena liberar a los migrantes deportados", "Constitutional Court orders release of deportees",
+        "Costa Rica's Supreme Court orders release of deportees"))
+    assert sala.court == constitutional.court == "high" and supreme.court == "supreme"
+    assert not sala.conflicts(supreme) and not constitutional.conflicts(sala)
+    assert supreme.conflicts(event_marks("Judge orders release of deportees", ""))
