@@ -152,6 +152,22 @@ def find_development(
     return None
 
 
+def _latest_of_country(session: Session, country_code: str | None, *, now: datetime,
+                       marks: EventMarks) -> Development | None:
+    """The development of this receiving country reported most recently in the last CONFUSABLE_WINDOW."""
+    if country_code is None:
+        return None
+    candidates = session.scalars(
+        select(Development).where(
+            Development.status != "false_alarm",
+            Development.country_code == country_code,
+            Development.last_seen >= now - CONFUSABLE_WINDOW,
+            Development.first_seen <= now + CONFUSABLE_WINDOW,
+        ).order_by(Development.last_seen.desc()).limit(5)
+    ).all()
+    return next((dev for dev in candidates if not marks.conflicts(_marks_of(session, dev))), None)
+
+
 def _marks_of(session: Session, dev: Development) -> EventMarks:
     leads = store.development_leads(session, dev.id) or [(dev.title, dev.summary)]
     return agreed_marks(event_marks(title, text) for title, text in leads)
@@ -225,16 +241,22 @@ def ingest(
     """
     now = now or utcnow()
     article_id = store.insert_article(session, article_values(article, cls))
-    if article_id is None or not cls.relevant or cls.stage is None:
+    if article_id is None or not cls.relevant:
         return IngestResult(article_id)
-    stage = cls.stage.value
+    # A relevant report whose stage no cue names is still news: it joins its country's latest development,
+    # or opens one as talks, the least committal stage.
+    stage = cls.stage.value if cls.stage else None
     store.lock(session, f"dev:{cls.country_code or '*'}")
     bands = stories.band_hashes(article.title, article.text)
     dev = stories.similar_development(session, bands, since=now - WINDOW) if bands else None
     if dev is None or (dev.country_code not in (cls.country_code, None) and cls.country_code is not None):
-        dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count,
-                               marks=event_marks(article.title, article.text),
-                               alternatives=tuple(st.value for st in cls.stage_alternatives))
+        marks = event_marks(article.title, article.text)
+        if stage is None:
+            dev = _latest_of_country(session, cls.country_code, now=now, marks=marks)
+            stage = dev.stage if dev is not None else Stage.TALKS.value
+        else:
+            dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count,
+                                   marks=marks, alternatives=tuple(st.value for st in cls.stage_alternatives))
     if bands:
         stories.save_bands(session, article_id, bands)
     if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):

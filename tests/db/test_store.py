@@ -215,7 +215,7 @@ def test_near_duplicate_copy_joins_the_story_despite_other_facts(factory: sessio
     assert c.new_development
 
 
-def _cls(stage: Stage, count: int | None = None, *, code: str | None = "SS",
+def _cls(stage: Stage | None, count: int | None = None, *, code: str | None = "SS",
          alternatives: tuple[Stage, ...] = ()) -> Classification:
     return Classification(relevant=True, score=0.95, receiving_country="South Sudan" if code else None,
                           country_code=code, stage=stage, deportee_count=count, reasons=("test",),
@@ -289,3 +289,21 @@ def test_a_flight_s_number_reported_later_joins_its_first_report(factory: sessio
     assert counted.development_id == first.development_id and counted.update
     assert later.development_id == first.development_id
     assert unnumbered.new_development
+
+
+def test_a_relevant_report_with_no_stage_is_still_news(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 6, 11, tzinfo=UTC)
+    with transaction(factory) as s:
+        lone = ingest(s, art("https://a.example/1", "x"), _cls(None), CHANNELS, now=day)
+        flight = ingest(s, art("https://b.example/2", "y"), _cls(Stage.FIRST_ARRIVALS, 8), CHANNELS,
+                        now=day + timedelta(days=5))
+        same_days = ingest(s, art("https://c.example/3", "z"), _cls(None), CHANNELS,
+                           now=day + timedelta(days=6))
+    assert lone.new_development and lone.development_id is not None
+    with transaction(factory) as s:
+        dev = s.get(Development, lone.development_id)
+        assert dev is not None and dev.stage == "talks"
+        assert {a.development_id for a in alerts(s)} >= {lone.development_id}
+    # Without a stage of its own, a report joins its country's development of the same days, not an older one.
+    assert flight.new_development
+    assert same_days.development_id == flight.development_id and not same_days.new_development
