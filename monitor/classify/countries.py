@@ -121,6 +121,7 @@ def country_name(code: str) -> str:
         raise KeyError(f"unknown country code {code!r}") from None
 
 
+@lru_cache(maxsize=1 << 16)
 def _singular(word: str) -> str:
     if word.endswith("es") and len(word) > 5:
         return word[:-2]
@@ -183,6 +184,7 @@ def find_mentions(doc: Doc) -> list[Mention]:
     return found
 
 
+@lru_cache(maxsize=1 << 16)
 def demonym_code(word: str) -> str | None:
     """The country of a folded nationality word (singular or plural), e.g. "venezolanos" → "VE"."""
     _, entries, _ = _tables()
@@ -192,5 +194,4 @@ def demonym_code(word: str) -> str | None:
 
 def is_demonym(word: str) -> bool:
     """True when a folded word (singular or plural) is a nationality word, e.g. "venezuelans"."""
-    _, entries, _ = _tables()
-    return _plural_demonym(entries, [word]) is not None or entries.get(word, ("", ""))[1] == "demonym"
+    return demonym_code(word) is not None

@@ -10,7 +10,7 @@ from functools import cached_property
 
 # Beyond this many characters of body text the rules stop reading: the news of an article is in its
 # first paragraphs, and a fixed window keeps the cost of one classification bounded.
-MAX_BODY_CHARS = 5000
+MAX_BODY_CHARS = 2000
 
 
 def _build_fold_table() -> dict[int, str]:
