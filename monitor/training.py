@@ -17,6 +17,8 @@ from db.session import transaction
 from monitor.classify import Classifier, LabelRow
 from monitor.classify.corpus import CORPUS_FILES, default_corpus_dir, load_corpus, split
 from monitor.classify.evaluate import evaluate
+from monitor.classify.model import FORMAT_VERSION, MODEL_CHARS
+from monitor.classify.text import MAX_BODY_CHARS
 from monitor.types import Stage
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ def model_path(data_dir: Path) -> Path:
 
 def corpus_digest(corpus_dir: Path | None = None) -> str:
     digest = hashlib.sha256()
+    # What the model reads is part of its version: a cache trained on other windows is not reused.
+    digest.update(f"{FORMAT_VERSION}:{MODEL_CHARS}:{MAX_BODY_CHARS}".encode())
     base = corpus_dir or default_corpus_dir()
     for name in CORPUS_FILES:
         path = base / name

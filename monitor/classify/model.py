@@ -17,7 +17,7 @@ from monitor.classify.text import Doc, fold
 
 # The model reads the headline and the first part of the body: that is where the news is, and a
 # fixed window keeps prediction time flat for long pages.
-MODEL_CHARS = 1500
+MODEL_CHARS = 1000
 FORMAT_VERSION = 1
 
 
