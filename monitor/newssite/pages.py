@@ -132,6 +132,7 @@ def render_release(base: str, article: SiteArticle) -> bytes:
     head = (
         f'<meta charset="utf-8"><title>{title} - United States Department of State</title>'
         f'<meta property="og:title" content="{title}"><meta property="og:type" content="article">'
+        '<meta property="og:site_name" content="United States Department of State">'
         f'<meta property="article:published_time" content="{article.published.isoformat()}">'
         f'<link rel="canonical" href="{url}">{STYLE}{ANALYTICS}'
     )
