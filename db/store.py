@@ -157,17 +157,25 @@ def development_articles(session: Session, development_id: int) -> Sequence[Arti
     ).all()
 
 
-def development_leads(session: Session, development_id: int, *, limit: int = 10, chars: int = 400
-                      ) -> Sequence[tuple[str, str]]:
-    """(title, start of text) of a development's latest reports, for comparing facts cheaply."""
-    rows = session.execute(
-        select(Article.title, func.substr(Article.text, 1, chars))
-        .join(DevelopmentArticle, DevelopmentArticle.article_id == Article.id)
-        .where(DevelopmentArticle.development_id == development_id)
-        .order_by(Article.id.desc())
-        .limit(limit)
-    ).all()
-    return [(title or "", text or "") for title, text in rows]
+def development_leads(session: Session, development_ids: Sequence[int], *, limit: int = 10, chars: int = 400
+                      ) -> dict[int, list[tuple[str, str]]]:
+    """(title, start of text) of each development's latest reports, newest first, in one query."""
+    if not development_ids:
+        return {}
+    rank = func.row_number().over(partition_by=DevelopmentArticle.development_id, order_by=Article.id.desc())
+    ranked = (
+        select(DevelopmentArticle.development_id.label("dev"), Article.title.label("title"),
+               func.substr(Article.text, 1, chars).label("lead"), rank.label("n"))
+        .join(Article, Article.id == DevelopmentArticle.article_id)
+        .where(DevelopmentArticle.development_id.in_(development_ids))
+        .subquery()
+    )
+    leads: dict[int, list[tuple[str, str]]] = {}
+    for dev, title, lead in session.execute(
+            select(ranked.c.dev, ranked.c.title, ranked.c.lead).where(ranked.c.n <= limit)
+            .order_by(ranked.c.dev, ranked.c.n)):
+        leads.setdefault(dev, []).append((title or "", lead or ""))
+    return leads
 
 
 def list_developments(session: Session, *, include_seeded: bool = True, limit: int = 500) -> Sequence[Development]:

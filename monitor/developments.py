@@ -115,9 +115,8 @@ def find_development(
         Development.country_code.is_(None) if country_code is None else Development.country_code == country_code
     )
     candidates = session.scalars(q.where(same_country).order_by(Development.last_seen.desc()).limit(20)).all()
-    if marks is not None and (marks.court or marks.batch):
-        # A different court or a different flight number is another event, however close in time.
-        candidates = [dev for dev in candidates if not marks.conflicts(_marks_of(session, dev))]
+    # A different court or a different flight number is another event, however close in time.
+    candidates = _without_conflicts(session, candidates, marks)
     counted = country_code is not None and count is not None
     for dev in candidates:
         if counted and dev.deportee_count == count and {dev.stage, stage} <= ARRIVALS:
@@ -165,12 +164,17 @@ def _latest_of_country(session: Session, country_code: str | None, *, now: datet
             Development.first_seen <= now + CONFUSABLE_WINDOW,
         ).order_by(Development.last_seen.desc()).limit(5)
     ).all()
-    return next((dev for dev in candidates if not marks.conflicts(_marks_of(session, dev))), None)
+    return next(iter(_without_conflicts(session, candidates, marks)), None)
 
 
-def _marks_of(session: Session, dev: Development) -> EventMarks:
-    leads = store.development_leads(session, dev.id) or [(dev.title, dev.summary)]
-    return agreed_marks(event_marks(title, text) for title, text in leads)
+def _without_conflicts(session: Session, candidates: Sequence[Development],
+                       marks: EventMarks | None) -> list[Development]:
+    """The candidates whose reports name no other court or flight than this report does (one query for all)."""
+    if marks is None or not (marks.court or marks.batch) or not candidates:
+        return list(candidates)
+    leads = store.development_leads(session, [dev.id for dev in candidates])
+    return [dev for dev in candidates if not marks.conflicts(agreed_marks(
+        event_marks(title, text) for title, text in leads.get(dev.id) or [(dev.title, dev.summary)]))]
 
 
 def _material_changes(dev: Development, cls: Classification, article: Article) -> list[str]:

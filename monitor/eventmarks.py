@@ -41,6 +41,9 @@ _NOT_ORDINAL = r"(?! (?:countr\w*|pais\w*|pays|party|parties|nationals?)\b)"
 _BATCH = re.compile(rf"\b({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL} (?:\w+ ){{0,3}}?(?:{_GROUPS})s?\b|"
                     rf"\b(?:{_GROUPS})s? (?:\w+ ){{0,1}}({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL}")
 _LEAD = 400
+# Outlets call a country's top court its Supreme, High or Constitutional Court (Costa Rica's Sala IV is the
+# constitutional chamber of its Supreme Court): one level.
+_TOP = {"high": "supreme"}
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,6 @@ class EventMarks:
             or (self.batch and other.batch and self.batch != other.batch)
         )
 
-
-# Outlets call a country's top court its Supreme, High or Constitutional Court (Costa Rica's Sala IV is the
-# constitutional chamber of its Supreme Court): one level.
-_TOP = {"high": "supreme"}
 
 
 def _first(pattern: re.Pattern[str], parts: tuple[str, ...]) -> re.Match[str] | None:

@@ -159,8 +159,7 @@ def _topic_in_head(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnaly
 
 
 def _topic_in_title(doc: Doc, hits: dict[str, list[Hit]]) -> bool:
-    return any(doc.in_title(h.start) for key in ("deportation", "reception", "third_country", "safe_third",
-                                                  "third_country_weak") for h in hits.get(key, []))
+    return any(doc.in_title(h.start) for key in (*_HEAD_TOPIC, "deportation") for h in hits.get(key, []))
 
 
 def _positive(doc: Doc, hits: dict[str, list[Hit]], reasons: list[str], absence: float,
