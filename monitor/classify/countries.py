@@ -60,7 +60,7 @@ def _official_names() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], frozenset[str]]:
+def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, int]]:
     names = _official_names()
     entries: dict[str, tuple[str, str]] = {}
 
@@ -98,7 +98,11 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], frozenset[str
     for code, forms in DEMONYMS.items():
         for form in forms.split():
             add(form.replace("_", " "), code, "demonym")
-    first_tokens = frozenset(k.split(" ")[0] for k in entries)
+    # For each first word of a name, how many words the longest name beginning with it has.
+    first_tokens: dict[str, int] = {}
+    for key in entries:
+        words = key.split(" ")
+        first_tokens[words[0]] = max(first_tokens.get(words[0], 0), len(words))
     return names, entries, first_tokens
 
 
@@ -162,11 +166,13 @@ def find_mentions(doc: Doc) -> list[Mention]:
                                  tokens[i].start, tokens[i].end))
             i += 1
             continue
-        if tok not in first_tokens and _singular(tok) not in first_tokens:
+        # Only the last word of a name is ever plural: a longer name must begin with the word itself.
+        longest = first_tokens.get(tok) or (1 if _singular(tok) in first_tokens else 0)
+        if not longest:
             i += 1
             continue
         hit = None
-        for size in range(min(_MAX_NGRAM, n - i), 0, -1):
+        for size in range(min(longest, _MAX_NGRAM, n - i), 0, -1):
             words = [t.text for t in tokens[i:i + size]]
             entry = entries.get(" ".join(words))
             if entry is None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from monitor.classify.alternation import CuePattern, compile_cues
 
 # Fragments are regexes over folded text (lower case, no accents); each is matched as whole words.
 
@@ -226,20 +227,20 @@ class Hit:
     end: int
 
 
-def compile_groups(groups: Mapping[str, Sequence[str]]) -> re.Pattern[str]:
-    """One alternation with a named group per category, so a single pass finds every category."""
-    parts = []
-    for name, fragments in groups.items():
-        body = "|".join(f"(?:{f})" for f in sorted(fragments, key=len, reverse=True))
-        parts.append(f"(?P<{name}>{body})")
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])")
+def compile_groups(groups: Mapping[str, Sequence[str]]) -> CuePattern:
+    """One pattern finding every category's cues in a single pass (see alternation.py).
+
+    At one position the first category listed wins, and within it the longest fragment.
+    """
+    by_length = {name: sorted(fragments, key=len, reverse=True) for name, fragments in groups.items()}
+    return compile_cues(by_length, before=r"(?<![a-z0-9])", after=r"(?![a-z0-9])")
 
 
-def scan(pattern: re.Pattern[str], folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
+def scan(pattern: CuePattern, folded: str, start: int = 0, end: int | None = None) -> list[Hit]:
     """Every cue the compiled pattern finds in folded text, in order."""
     stop = len(folded) if end is None else end
-    return [Hit(m.lastgroup or "", m.group(), m.start(), m.end())
-            for m in pattern.finditer(folded, start, stop)]
+    return [Hit(pattern.category_at(folded, m.start(), stop), m.group(), m.start(), m.end())
+            for m in pattern.any.finditer(folded, start, stop)]
 
 
 TOPIC_PATTERN = compile_groups({

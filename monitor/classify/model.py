@@ -39,6 +39,27 @@ def build_pipeline(c: float = 4.0, min_df: int = 2) -> Pipeline:
     return Pipeline([("features", features), ("clf", clf)])
 
 
+def _char_wb_analyzer(vec: TfidfVectorizer) -> Callable[[str], list[str]] | None:
+    """sklearn's char_wb n-grams for already folded text, built with list slicing (several times faster)."""
+    if vec.analyzer != "char_wb" or vec.preprocessor is not None or vec.strip_accents is not None:
+        return None
+    low, high = vec.ngram_range
+
+    def analyze(text: str) -> list[str]:
+        grams: list[str] = []
+        for word in text.lower().split():
+            padded = f" {word} "
+            size = len(padded)
+            for n in range(low, high + 1):
+                if size <= n:  # a short word is one n-gram, and no longer ones
+                    grams.append(padded)
+                    break
+                grams += [padded[i:i + n] for i in range(size - n + 1)]
+        return grams
+
+    return analyze
+
+
 class _FastScorer:
     """The fitted pipeline's arithmetic in plain Python.
 
@@ -50,25 +71,31 @@ class _FastScorer:
         clf: LogisticRegression = pipeline.named_steps["clf"]
         coef = clf.coef_[0]
         self.intercept = float(clf.intercept_[0])
+        # Per term: (idf x coefficient, idf squared); a term seen tf times weighs (1 + log tf) x idf.
         self.parts: list[tuple[Callable[[str], list[str]], dict[str, tuple[float, float]]]] = []
         offset = 0
         for _, vec in pipeline.named_steps["features"].transformer_list:
             vocab: dict[str, int] = vec.vocabulary_
             idf = vec.idf_
-            table = {term: (float(idf[j]), float(coef[offset + j])) for term, j in vocab.items()}
-            self.parts.append((vec.build_analyzer(), table))
+            table = {term: (float(idf[j] * coef[offset + j]), float(idf[j] * idf[j])) for term, j in vocab.items()}
+            self.parts.append((_char_wb_analyzer(vec) or vec.build_analyzer(), table))
             offset += len(vocab)
 
     def probability(self, text: str) -> float:
         z = self.intercept
         for analyze, table in self.parts:
+            counts = Counter(analyze(text))
             dot = norm = 0.0
-            for term, tf in Counter(analyze(text)).items():
-                entry = table.get(term)
-                if entry is not None:
-                    value = (1.0 + math.log(tf)) * entry[0]
-                    dot += value * entry[1]
-                    norm += value * value
+            for tf, entry in zip(counts.values(), map(table.get, counts), strict=True):
+                if entry is None:
+                    continue
+                if tf == 1:
+                    dot += entry[0]
+                    norm += entry[1]
+                else:
+                    weight = 1.0 + math.log(tf)
+                    dot += weight * entry[0]
+                    norm += weight * weight * entry[1]
             if norm:
                 z += dot / math.sqrt(norm)
         return 1.0 / (1.0 + math.exp(-z))

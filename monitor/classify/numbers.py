@@ -166,6 +166,9 @@ def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
     counts: list[Count] = []
     i = 0
     while i < len(toks):
+        if not (words[i][0].isdigit() or words[i] in _NUMBER_STARTS or is_demonym(words[i])):
+            i += 1  # neither a number nor a nationality word: nothing can start here
+            continue
         value, size = _number_at(words, i, language)
         single = value is None and _single_person(words, i)
         value = 1 if single else value
@@ -270,6 +273,11 @@ def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | No
         return 50, 2
     parsed = _word_value(words, i, language)
     return parsed if parsed is not None else (None, 1)
+
+
+# Words a number can begin with besides digits (see _number_at and _word_value).
+_NUMBER_STARTS = frozenset({"a", "about", "une", "una", "uma", "some", "around", "nearly", "one", "uno", "medio",
+                            "meia", *_UNITS, *(_HUNDRED - {"hundred"})})
 
 
 def _group_left(left: str) -> bool:

@@ -68,7 +68,7 @@ def _background_after(doc: Doc) -> tuple[set[int], list[int]]:
     """Sentences (after the lead) that are background, and cue offsets that make what follows background."""
     sentences: set[int] = set()
     offsets: list[int] = []
-    for m in BACKGROUND_PATTERN.finditer(doc.folded):
+    for m in BACKGROUND_PATTERN.any.finditer(doc.folded):
         s = doc.sentence_of(m.start())
         if s > 1:
             sentences.add(s)

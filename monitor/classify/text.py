@@ -7,6 +7,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 # Beyond this many characters of body text the rules stop reading: the news of an article is in its
 # first paragraphs, and a fixed window keeps the cost of one classification bounded.
@@ -47,8 +48,7 @@ def fold(text: str) -> str:
     return folded
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word of the folded text with its character offsets."""
 
     text: str
