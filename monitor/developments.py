@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -116,7 +116,7 @@ def find_development(
     )
     candidates = session.scalars(q.where(same_country).order_by(Development.last_seen.desc()).limit(20)).all()
     # A different court or a different flight number is another event, however close in time.
-    candidates = _without_conflicts(session, candidates, marks)
+    candidates = _without_conflicts(session, candidates, marks, stage)
     counted = country_code is not None and count is not None
     for dev in candidates:
         if counted and dev.deportee_count == count and {dev.stage, stage} <= ARRIVALS:
@@ -164,17 +164,31 @@ def _latest_of_country(session: Session, country_code: str | None, *, now: datet
             Development.first_seen <= now + CONFUSABLE_WINDOW,
         ).order_by(Development.last_seen.desc()).limit(5)
     ).all()
-    return next(iter(_without_conflicts(session, candidates, marks)), None)
+    return next(iter(_without_conflicts(session, candidates, marks, None)), None)
 
 
 def _without_conflicts(session: Session, candidates: Sequence[Development],
-                       marks: EventMarks | None) -> list[Development]:
-    """The candidates whose reports name no other court or flight than this report does (one query for all)."""
+                       marks: EventMarks | None, stage: str | None) -> list[Development]:
+    """The candidates whose reports name no other court or flight than this report does (one query for all).
+
+    Courts tell rulings apart only: a flight "after the Supreme Court cleared the way" and one whose
+    report names the district judge are one flight.
+    """
+    court_ruling = Stage.COURT_RULING.value
+    if marks is not None and stage != court_ruling:
+        marks = replace(marks, court=None)
     if marks is None or not (marks.court or marks.batch) or not candidates:
         return list(candidates)
     leads = store.development_leads(session, [dev.id for dev in candidates])
-    return [dev for dev in candidates if not marks.conflicts(agreed_marks(
-        event_marks(title, text) for title, text in leads.get(dev.id) or [(dev.title, dev.summary)]))]
+    kept = []
+    for dev in candidates:
+        theirs = agreed_marks(event_marks(title, text)
+                              for title, text in leads.get(dev.id) or [(dev.title, dev.summary)])
+        if dev.stage != court_ruling:
+            theirs = replace(theirs, court=None)
+        if not marks.conflicts(theirs):
+            kept.append(dev)
+    return kept
 
 
 def _material_changes(dev: Development, cls: Classification, article: Article) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from monitor.classify.evidence import LONG_TOKENS
 from monitor.classify.lexicon import Hit, scan
 from monitor.classify.stage_cues import STAGE_PATTERN
 from monitor.classify.text import Doc
@@ -35,6 +36,8 @@ TITLE_MIN = 2.0
 _BACKDROP = re.compile(r"\b(?:after|despite|following|amid|as|while|tras|despues de|pese a|a pesar de|apres|malgre|"
                        r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
 BACKDROP_FACTOR = 0.3
+# A long page (evidence.LONG_TOKENS words and more) whose headline or lead has stage cues: the rest counts this much.
+LONG_BODY_FACTOR = 0.7
 # In a headline, a denial, a suspension or a court act governs what follows it: "Benin denies agreeing
 # to take deportees" is criticism, "Court halts removal" a court ruling, not an agreement or arrival.
 # Court nouns alone ("shielded by US judges") do not govern; court verbs do.
@@ -90,8 +93,9 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
     focus = focus_sentences or set()
     other = (other_sentences or set()) - focus
     hits = scan(STAGE_PATTERN, doc.folded)
-    whole, cues = _weigh(doc, hits, focus, other)
-    title, _ = _weigh(doc, [h for h in hits if doc.in_title(h.start)], focus, other)
+    whole, cues = _weigh(doc, hits, focus, other, body_factor=_body_factor(doc, hits))
+    # What a headline puts after "after", "despite"... came before its news: it does not decide the stage.
+    title, _ = _weigh(doc, [h for h in hits if doc.in_title(h.start) and not _backdrop(doc, h)], focus, other)
     scores = _stage_scores(whole)
     ranked = sorted(_stage_scores(title).items(), key=lambda kv: -kv[1])
     if ranked and ranked[0][1] >= TITLE_MIN and (len(ranked) == 1 or ranked[0][1] >= TITLE_MARGIN * ranked[1][1]):
@@ -121,8 +125,24 @@ def _title_ordinal(title_hits: list[Hit]) -> Stage | None:
     return None
 
 
-def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
-           other: set[int]) -> tuple[dict[str, float], dict[str, list[str]]]:
+def _body_factor(doc: Doc, hits: list[Hit]) -> float:
+    """How much cues below the lead count: less in a long page whose headline and lead name a stage.
+
+    Such pages recap the story so far (the deal, the court fight, the earlier flights) below the lead;
+    piled up, those cues would outweigh the news the headline and lead report.
+    """
+    if len(doc.tokens) < LONG_TOKENS:
+        return 1.0
+    head = [h for h in hits if doc.sentence_of(h.start) <= 1 and _split(h.category)[0] != "origin"]
+    return LONG_BODY_FACTOR if head else 1.0
+
+
+def _backdrop(doc: Doc, hit: Hit) -> bool:
+    return bool(_BACKDROP.search(doc.folded, max(0, hit.start - 40), hit.start))
+
+
+def _weigh(doc: Doc, hits: list[Hit], focus: set[int], other: set[int],
+           body_factor: float = 1.0) -> tuple[dict[str, float], dict[str, list[str]]]:
     weight: dict[str, float] = defaultdict(float)
     cues: dict[str, list[str]] = defaultdict(list)
     governor: str | None = None
@@ -133,7 +153,9 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int],
                 doc.folded, max(0, hit.start - 25), hit.start)):
             continue
         w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
-        if _BACKDROP.search(doc.folded, max(0, hit.start - 40), hit.start):
+        if doc.sentence_of(hit.start) > 1:
+            w *= body_factor
+        if _backdrop(doc, hit):
             w *= BACKDROP_FACTOR
         elif doc.in_title(hit.start):
             if governor is not None and base != governor:

@@ -230,7 +230,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "court": (
         r"richter\w*", r"gericht\w*", r"urteil\w*", r"entschied\w*", r"verfugung", r"klage\w*", r"giudic\w*",
         r"tribunale", r"sentenza", r"corte",
-        r"allows?", r"lets", r"permite\w*", r"permet\w*", r"clears? (?:the )?way", r"greenlights?", r"upholds?",
+        r"allows?", r"lets", r"permite\w*", r"permet\w*", r"clear(?:s|ed|ing)? the way", r"clears way",
+        r"greenlights?", r"upholds?",
         r"overturn\w*",
         r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
         r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
@@ -240,7 +241,10 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "paused": (
         r"ausgesetzt", r"gestoppt", r"sospes[oa]", r"sospende\w*",
-        r"ends?", r"ended", r"scraps?", r"freez\w*", r"frozen", r"pausa\w*", r"congela\w*", r"cancela\w*",
+        r"(?:ends?|ended|ending)(?= (?:[\w'-]+ ){0,3}(?:deal|agreement|accord|program\w*|arrangement|pact|partnership|"
+        r"flights?|deportations?|removals?|transfers?|cooperation|policy|practice)s?\b)",
+        r"(?:has|have|had|was|is|been) ended", r"(?:deal|agreement|arrangement|program\w*|flights?) ends?",
+        r"scraps?", r"freez\w*", r"frozen", r"pausa\w*", r"congela\w*", r"cancela\w*",
         r"termina\w*", r"pone fin", r"met fin", r"gele\w*", r"annule\w*", r"encerra\w*", r"poe fim",
         r"halt\w*", r"paused?", r"pauses", r"cancel\w*", r"withdr\w*", r"freed", r"released", r"liberad\w*",
         r"libere\w*", r"libertad\w*", r"regresan", r"rentrent", r"regressam", r"back to caracas",

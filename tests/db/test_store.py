@@ -238,6 +238,16 @@ def test_rulings_of_two_courts_the_same_day_are_two_developments(factory: sessio
     assert not unnamed.new_development  # names no court: joins the latest ruling
 
 
+def test_courts_named_in_reports_of_a_flight_do_not_split_it(factory: sessionmaker[Session]) -> None:
+    arrivals = Stage.FIRST_ARRIVALS
+    with transaction(factory) as s:
+        flight = ingest(s, art("https://a.example/1", "x", title="U.S. deports eight men to South Sudan after "
+                               "Supreme Court clears the way"), _cls(arrivals, 8), CHANNELS)
+        report = ingest(s, art("https://b.example/2", "y", title="Eight men land in Juba months after a judge "
+                               "halted their removal"), _cls(arrivals, 8), CHANNELS)
+    assert report.development_id == flight.development_id and not report.new_development
+
+
 def test_a_differently_numbered_flight_is_a_new_development_the_same_day(factory: sessionmaker[Session]) -> None:
     further = Stage.FURTHER_ARRIVALS
     with transaction(factory) as s:
