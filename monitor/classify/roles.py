@@ -78,7 +78,8 @@ _PEOPLE_RIGHT = re.compile(
 )
 _PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
-    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bnao|\bnuk|\bnisu|\bnije|\bnicht|\bnone of them|\bnor|\bnone|"
+    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bsans|\bsin|\bsem|\bwithout|\bnao|\bnuk|\bnisu|\bnije|\bnicht|"
+    r"\bnone of them|\bnor|\bnone|"
     r"\bninguno|\bninguna|\bnenhum|\bnenhuma|\baucun|\baucune)[- ](?:[\w'-]+ "
     r"){0,3}?(?:from )?$|"
     r"(?:only one|un seul|une seule|solo uno|solo una|apenas um|apenas uma|one of them|one of the \w+)"

@@ -36,6 +36,16 @@ TITLE_MIN = 2.0
 _BACKDROP = re.compile(r"\b(?:after|despite|following|amid|as|while|tras|despues de|pese a|a pesar de|apres|malgre|"
                        r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
 BACKDROP_FACTOR = 0.3
+# Of those, the ones that put an earlier event in a headline ("X after Y"); "as" and "while" join two
+# things happening together ("... as the deal is signed").
+_EARLIER_IN_TITLE = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
+                               r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
+# Below the lead, a flight that is expected or planned ("a second flight is expected on Friday") is the
+# outlook, not the news: its arrival words do not count. (A headline about an expected arrival is news.)
+_FUTURE = re.compile(r"\b(?:expected|expects?|will|planned|scheduled|se espera|espera\w*|previst\w*|"
+                     r"programad\w*|proxim\w*|prevu\w*|attendu\w*|prochain\w*|devrait|deberia|devera)"
+                     r"(?: [\w'-]+){0,2} $")
+_ARRIVAL_FAMILY = frozenset({"arrival", "further", "first"})
 # A long page (evidence.LONG_TOKENS words and more) whose headline or lead has stage cues: the rest counts this much.
 LONG_BODY_FACTOR = 0.7
 # In a headline, a denial, a suspension or a court act governs what follows it: "Benin denies agreeing
@@ -95,7 +105,8 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
     hits = scan(STAGE_PATTERN, doc.folded)
     whole, cues = _weigh(doc, hits, focus, other, body_factor=_body_factor(doc, hits))
     # What a headline puts after "after", "despite"... came before its news: it does not decide the stage.
-    title, _ = _weigh(doc, [h for h in hits if doc.in_title(h.start) and not _backdrop(doc, h)], focus, other)
+    title, _ = _weigh(doc, [h for h in hits if doc.in_title(h.start) and not _EARLIER_IN_TITLE.search(
+        doc.folded, max(0, h.start - 40), h.start)], focus, other)
     scores = _stage_scores(whole)
     ranked = sorted(_stage_scores(title).items(), key=lambda kv: -kv[1])
     if ranked and ranked[0][1] >= TITLE_MIN and (len(ranked) == 1 or ranked[0][1] >= TITLE_MARGIN * ranked[1][1]):
@@ -157,6 +168,9 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int], other: set[int],
             w *= body_factor
         if _backdrop(doc, hit):
             w *= BACKDROP_FACTOR
+        elif (base in _ARRIVAL_FAMILY and doc.sentence_of(hit.start) > 1
+              and _FUTURE.search(doc.folded, max(0, hit.start - 30), hit.start)):
+            continue
         elif doc.in_title(hit.start):
             if governor is not None and base != governor:
                 w *= GOVERNED_FACTOR

@@ -126,7 +126,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"accepte de recevoir",
         r"acepta recibir", r"aceita receber", r"acept(?:o|aron) (?:recibir|acoger)",
         r"aceit(?:ou|aram) (?:receber|acolher)",
-        r"a accepte (?:d'accueillir|de recevoir)", r"(?:se )?(?:ofrece|oferece)", r"offers? to", r"propose\w* de",
+        r"a accepte (?:d'accueillir|de recevoir)", r"(?:se )?(?:ofrece|oferece)", r"offers? to",
+r"propose\w* de",
         r"confirm\w* (?:[\w'-]+ ){0,3}(?:deal|agreement|arrangement|acuerdo|accord|acordo)", r"se suma",
         r"joins? (?:the )?"
         r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti",
@@ -221,6 +222,14 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"potential\w*",
     ),
     "agreement": (
+        # A government saying it is ready or willing to take deportees (not "would be willing", nor
+        # "countries willing to accept" as the administration looks for them).
+        r"(?<!be )(?<!countries )(?<!nations )(?<!governments )(?<!states )(?:ready|willing|prepared) to "
+        r"(?:accept|receive|take|host)",
+        r"(?<!etre )(?<!pays )pret(?:e|s|es)? a (?:accueillir|recevoir)",
+        r"(?<!estar )(?<!paises )(?:dispuest|preparad|list)[oa]s? (?:a|para) (?:recibir|aceptar|acoger)",
+        r"(?<!estar )(?<!paises )(?:dispost|pront|preparad)[oa]s? (?:a|para) (?:receber|aceitar|acolher)",
+        r"pront[ao] ad accoglier\w*",
         r"concluded", r"finali[sz](?:e|es|ed)\b", r"asylum cooperative agreements?", r"safe third country agreements?",
         r"acuerdos? de tercer pais seguro", r"acordo de terceiro pais seguro", r"memorando\w*",
         r"notas diplomaticas", r"signe\w*", r"assin\w*", r"marreveshj\w*", r"nenshkru\w*", r"sporazum\w*",
