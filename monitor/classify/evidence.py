@@ -144,6 +144,10 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     if in_lead:
         reasons.append("hard-negative pattern: " + ", ".join(in_lead))
     us_in_lead = any(m.code == US and doc.sentence_of(m.start) <= 1 for m in countries.mentions)
+    # An Abrego Garcia report whose headline names a country taking him is the single-person case, not
+    # the criminal case.
+    if receiving is not None and (receiving.title_destination or receiving.title_subject) and takes_in:
+        in_lead = [k for k in in_lead if not k.startswith("abrego_criminal_case")]
     veto = _veto(tc, own, us_named, us_in_lead, in_lead, in_title)
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
 

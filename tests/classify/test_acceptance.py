@@ -6,6 +6,8 @@ never used to tune rules or the model.
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.classify import Classifier
 from monitor.classify.corpus import load_corpus, split
 from monitor.classify.evaluate import evaluate
@@ -38,13 +40,14 @@ MIN_VALIDATION_STAGE_ACCURACY = 0.85
 MIN_VALIDATION_GROUPING_F1 = 0.85
 
 
-def test_validation_figures() -> None:
+@pytest.mark.parametrize("name", ["validation.jsonl", "validation-2.jsonl"])
+def test_validation_figures(name: str) -> None:
     from pathlib import Path
 
     from monitor.classify import default_classifier
     from monitor.evaluate import predict, read_eval_rows, score
 
-    rows = read_eval_rows(Path(__file__).resolve().parents[2] / "data" / "corpus" / "validation.jsonl")
+    rows = read_eval_rows(Path(__file__).resolve().parents[2] / "data" / "corpus" / name)
     assert len(rows) >= 150 and sum(r.relevant for r in rows) >= 100
     figures = score(rows, predict(rows, default_classifier()))
     print(f"\nvalidation: {figures}")
