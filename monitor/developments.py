@@ -100,7 +100,8 @@ def find_development(
     number; a stage the text supports nearly as well as its own (``alternatives``) with no
     conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
     refusal or talks, a ruling or a halt), unless the report brings a number the development
-    lacked (a deal after talks); at any age, known history of the same country, stage and number.
+    lacked (a deal after talks); the same number of people on the same days, whatever the stage
+    (rulings apart); at any age, known history of the same country, stage and number.
     Candidates that name another court or another flight number are never joined.
     """
     # Court rulings follow each other quickly, and reports naming no single country share only their stage.
@@ -138,6 +139,13 @@ def find_development(
         for dev in candidates:
             if (frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW
                     and (count is None or dev.deportee_count is not None)):
+                return dev
+    if counted and count is not None and count > 1 and stage != Stage.COURT_RULING.value:
+        # The same number of people in the same country on the same days is one event, whatever stage an
+        # outlet's wording suggests; a ruling is its own event even when it names the flight's number.
+        for dev in candidates:
+            if (dev.deportee_count == count and dev.stage != Stage.COURT_RULING.value
+                    and dev.last_seen >= now - CONFUSABLE_WINDOW):
                 return dev
     if counted:
         return session.scalars(

@@ -248,6 +248,22 @@ def test_courts_named_in_reports_of_a_flight_do_not_split_it(factory: sessionmak
     assert report.development_id == flight.development_id and not report.new_development
 
 
+def test_the_same_number_on_the_same_days_is_one_event_whatever_the_stage(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 9, 10, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        landed = ingest(s, art("https://a.example/1", "x"), _cls(Stage.FIRST_ARRIVALS, 14, code="GH"), CHANNELS,
+                        now=day)
+        defended = ingest(s, art("https://b.example/2", "y"), _cls(Stage.AGREEMENT, 14, code="GH"), CHANNELS,
+                          now=day + timedelta(days=1))
+        ruling = ingest(s, art("https://c.example/3", "z"), _cls(Stage.COURT_RULING, 14, code="GH"), CHANNELS,
+                        now=day + timedelta(days=1))
+        later = ingest(s, art("https://d.example/4", "w"), _cls(Stage.AGREEMENT, 14, code="GH"), CHANNELS,
+                       now=day + timedelta(days=9))
+    assert defended.development_id == landed.development_id and not defended.new_development
+    assert ruling.new_development  # a ruling is its own event, even about the same people
+    assert later.new_development and later.development_id != landed.development_id
+
+
 def test_a_differently_numbered_flight_is_a_new_development_the_same_day(factory: sessionmaker[Session]) -> None:
     further = Stage.FURTHER_ARRIVALS
     with transaction(factory) as s:
