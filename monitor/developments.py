@@ -275,8 +275,8 @@ def ingest(
     store.lock(session, f"dev:{cls.country_code or '*'}")
     bands = stories.band_hashes(article.title, article.text)
     dev = stories.similar_development(session, bands, since=now - WINDOW) if bands else None
+    marks = event_marks(article.title, article.text)
     if dev is None or (dev.country_code not in (cls.country_code, None) and cls.country_code is not None):
-        marks = event_marks(article.title, article.text)
         if stage is None:
             dev = _latest_of_country(session, cls.country_code, now=now, marks=marks)
             stage = dev.stage if dev is not None else Stage.TALKS.value
@@ -285,7 +285,7 @@ def ingest(
                                    marks=marks, alternatives=tuple(st.value for st in cls.stage_alternatives))
     if bands:
         stories.save_bands(session, article_id, bands)
-    if dev is not None and stage in ARRIVALS and _is_new_flight(dev, cls, now):
+    if dev is not None and stage in ARRIVALS and _is_new_flight(session, dev, cls, marks, now):
         dev = None
     if dev is None:
         dev = _new_development(session, article, cls, now)
@@ -319,10 +319,15 @@ def _majority_stage(session: Session, dev: Development) -> str:
     return max(counts, key=lambda st: (counts[st], -STAGE_PRECEDENCE.index(st) if st in STAGE_PRECEDENCE else -99))
 
 
-def _is_new_flight(dev: Development, cls: Classification, now: datetime) -> bool:
-    return (
-        cls.deportee_count is not None
-        and dev.deportee_count is not None
-        and cls.deportee_count != dev.deportee_count
-        and now - dev.last_seen > NEW_FLIGHT_GAP
-    )
+def _is_new_flight(session: Session, dev: Development, cls: Classification, marks: EventMarks,
+                   now: datetime) -> bool:
+    """Arrivals long after a development's last report, with another number of people or a flight
+    ordinal ("second group") the development's reports do not give, are another flight."""
+    if now - dev.last_seen <= NEW_FLIGHT_GAP:
+        return False
+    if cls.deportee_count is not None and dev.deportee_count is not None:
+        return cls.deportee_count != dev.deportee_count
+    if marks.batch is None or dev.status == "seeded":
+        return False
+    leads = store.development_leads(session, [dev.id]).get(dev.id) or [(dev.title, dev.summary)]
+    return agreed_marks(event_marks(title, text) for title, text in leads).batch != marks.batch

@@ -28,6 +28,8 @@ _PRIORITY = (Stage.COURT_RULING, Stage.PAUSED_OR_ENDED, Stage.CRITICISM, Stage.F
 # ("repatriated", "sent on to Togo") count only in the headline and lead, where they are the news.
 FURTHER_AS_ARRIVAL = 0.8
 FIRST_AS_ARRIVAL = 0.8
+# Further arrivals need this much ordinal weight: one "second group" deep in a recap is not the news.
+FURTHER_MIN = 0.5
 ONWARD_AS_ARRIVAL = 0.6
 # A headline states the news: when its own cues clearly favour one stage, that stage wins.
 TITLE_MARGIN = 1.5
@@ -57,7 +59,9 @@ GOVERNED_FACTOR = 0.3
 ALTERNATIVE_SHARE = 0.7
 _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 # "shielding them from being sent back", "feared being sent on": an onward move that has not happened.
-_UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|will|avoid|face|facing) (?:be|being)? ?$")
+_UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|will|avoid|face|facing) (?:be|being)? ?$|"
+                         r"\b(?:before|until|pending|awaiting|antes de que|avant d'etre|avant que|antes de serem)"
+                         r"(?: [\w']+){0,2} $|\bto be $")
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,10 @@ def detect_stage(doc: Doc, focus_sentences: set[int] | None = None,
         best = next((st for st in _ARRIVALS if st in scores), best)
     if best in _ARRIVALS:
         # ...unless the headline itself says which flight it is ("First flight lands", "Second group").
-        best = _title_ordinal([h for h in hits if doc.in_title(h.start)]) or best
+        named = _title_ordinal([h for h in hits if doc.in_title(h.start)])
+        if named is not None and named is not best:
+            scores[named] = scores.pop(best, 0.0)
+            best = named
     if scores.get(best, 0.0) <= 0:
         return StageResult(None, scores, ())
     return StageResult(best, scores, tuple(dict.fromkeys(_cues_for(best, cues))))
@@ -177,8 +184,8 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int], other: set[int],
             elif governor is None and base in _GOVERNING and tier >= (2.0 if base == "court" else 1.0):
                 governor = base
         weight[base] += w
-        if tier > 1:
-            weight[f"{base}_strong"] += w
+        if tier > 1 and base == "arrival" and _FIRST_WORD.match(hit.phrase):
+            weight["arrival_first"] += w  # "first flight", "primer grupo": the first-arrivals wording
         cues[base].append(hit.phrase)
     return weight, cues
 
@@ -189,9 +196,9 @@ def _stage_scores(weight: dict[str, float]) -> dict[Stage, float]:
                + FIRST_AS_ARRIVAL * weight.get("first", 0.0)
                + ONWARD_AS_ARRIVAL * weight.get("onward", 0.0))
     if arrival > 0:
-        first = weight.get("first", 0.0) + weight.get("arrival_strong", 0.0)
+        first = weight.get("first", 0.0) + weight.get("arrival_first", 0.0)
         further = weight.get("further", 0.0) + weight.get("onward", 0.0)
-        scores[Stage.FURTHER_ARRIVALS if further > first else Stage.FIRST_ARRIVALS] = arrival
+        scores[Stage.FURTHER_ARRIVALS if further > max(first, FURTHER_MIN) else Stage.FIRST_ARRIVALS] = arrival
     return scores
 
 

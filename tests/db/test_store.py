@@ -264,6 +264,20 @@ def test_the_same_number_on_the_same_days_is_one_event_whatever_the_stage(factor
     assert later.new_development and later.development_id != landed.development_id
 
 
+def test_a_numbered_flight_weeks_later_is_not_the_last_arrivals_story(factory: sessionmaker[Session]) -> None:
+    further = Stage.FURTHER_ARRIVALS
+    day = datetime(2025, 10, 8, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        onward = ingest(s, art("https://a.example/1", "x", title="Ghana sends U.S. deportees on to Togo"),
+                        _cls(further, 11, code="GH"), CHANNELS, now=day)
+        second = ingest(s, art("https://b.example/2", "y", title="Ghana receives second U.S. deportation group"),
+                        _cls(further, None, code="GH"), CHANNELS, now=day + timedelta(days=29))
+        late = ingest(s, art("https://c.example/3", "z", title="Deportees moved to Togo, lawyer says"),
+                      _cls(further, None, code="GH"), CHANNELS, now=day + timedelta(days=8))
+    assert second.new_development and second.development_id != onward.development_id
+    assert late.development_id == onward.development_id  # no number, no ordinal: a late report of the same
+
+
 def test_a_differently_numbered_flight_is_a_new_development_the_same_day(factory: sessionmaker[Session]) -> None:
     further = Stage.FURTHER_ARRIVALS
     with transaction(factory) as s:
