@@ -26,6 +26,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"recibido|admit\w*|admite|reconoce\w*|acknowledg\w*|receipt of|got|"
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
+        r"(?:received|confirm\w*|paid|payment of|got|gets|receipt of|recibio|recebeu|recu) "
+        r"(?:[\w.,-]+ ){0,2}[$€£][\d.,]+ ?(?:m|mn|million|bn|billion)\b",
         r"dumping ground", r"not a dumping", r"says? no to", r"(?:we|it) (?:will not|won'?t)(?= *$| *\n)",
         # What a government was given for taking deportees: a payment disclosure.
         r"(?:in exchange for|en echange de|a cambio de|em troca de) (?:[\w-]+ ){0,2}(?:accepting|taking|receiving|"
@@ -119,7 +121,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"to take (?:in )?up to",
         r"(?:accept|receive|take|host|acoger|recibir|aceptar|accueillir|recevoir|receber|aceitar|acolher)\w* "
         r"(?:in )?(?:up to|as many as|hasta|jusqu'a|ate) \d+", r"up to \d+", r"hasta \d+", r"jusqu'a \d+",
-        r"ate \d+",
+        r"ate \d+", r"(?:up to|as many as|hasta|jusqu'a) (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|one hundred|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|quince|veinte|treinta|cuarenta|cincuenta|cien|ciento|deux|trois|quatre|cinq|sept|huit|neuf|dix|douze|quinze|vingt|trente|quarante|cinquante|cent|dois|duas|quatro|sete|oito|nove|dez|doze|quinze|vinte|trinta|quarenta|cinquenta|cem)(?= (?:[\w'-]+ ){0,2}(?:people|persons|migrants|"
+        r"deportees|nationals|third|individuals|personas|migrantes|deportados|personnes|expulses|ressortissants|"
+        r"pessoas|nacionais))",
         r"aceptara", r"recibira", r"acogera", r"accueillera", r"acceptera", r"recevra", r"aceitara",
         r"recebera",
         r"vai (?:acolher|receber)", r"va (?:accueillir|recevoir)", r"accepte d'accueillir",
@@ -129,6 +133,7 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"a accepte (?:d'accueillir|de recevoir)", r"(?:se )?(?:ofrece|oferece)", r"offers? to",
 r"propose\w* de",
         r"confirm\w* (?:[\w'-]+ ){0,3}(?:deal|agreement|arrangement|acuerdo|accord|acordo)", r"se suma",
+        r"se sumara a", r"se une a", r"(?:va |vont )?rejoindre", r"rejoint", r"(?:vai )?aderir a", r"adere a",
         r"joins? (?:the )?"
         r"(?:us|trump)", r"pranon", r"pranoi", r"do te pranoje", r"ce primiti",
         r"aufzunehmen",
@@ -206,7 +211,8 @@ r"propose\w* de",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
-        r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*|remov(?:al|ed|es|ing)?) (?:[\w-]+ ){0,6}(?:to|into)",
+        r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*|remov(?:al|ed|es|ing)?) "
+        r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)(?:[\w-]+ ){0,6}(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
