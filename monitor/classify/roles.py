@@ -47,7 +47,8 @@ _ORIGIN_LEFT = re.compile(
     r"|(?:originally|born|hailing|coming|come|came|fled|fleeing|who are|who were|viennent|vienen|vem)"
     r"(?: \w+)? (?:from|in|de|du|des|da|do)"
     r"|" + _PEOPLE + r"(?: \w+){0,3}? (?:from|de|desde|du|des|da|do|d'|venus d[eu]|vindos d[eoa]))"
-    r" " + _ART + r"$|(?:from|de|du|des|da|do|d') (?:countries|paises|pays)(?! (?:tiers|terceros|terceiros)\b)(?: \w+){0,3} $"
+    r" " + _ART + r"$|"
+    r"(?:from|de|du|des|da|do|d') (?:countries|paises|pays)(?! (?:tiers|terceros|terceiros)\b)(?: \w+){0,3} $"
 )
 # Right after a country: it is the one sending people away ("Germany deports", "Pakistan expels").
 SENDS_RIGHT = re.compile(

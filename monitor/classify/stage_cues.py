@@ -7,6 +7,16 @@ from monitor.classify.lexicon import compile_groups
 # Category names end in "_s" (strong, weight 2), nothing (1) or "_w" (weak, 0.45). Strong cues come
 # first: at one position the first matching group wins. "arrival" words are split into first and
 # further arrivals by the ordinal markers ("first", "further") around them.
+# Numbers as outlets write them in a cap ("up to ten people", "hasta cincuenta migrantes").
+_NUMBER_WORD_TEXT = """
+    two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty
+    seventy eighty ninety dos tres cuatro cinco seis siete ocho nueve diez doce quince
+    veinte treinta cuarenta cincuenta cien ciento deux trois quatre cinq sept huit neuf dix douze quinze
+    vingt trente quarante cinquante cent dois duas quatro sete oito nove dez doze quinze vinte trinta
+    quarenta cinquenta cem
+"""
+_NUMBER_WORDS = r"(?:\d+|a hundred|one hundred|" + "|".join(_NUMBER_WORD_TEXT.split()) + ")"
+
 STAGE_CUES: dict[str, tuple[str, ...]] = {
     # The deportees' own countries refusing them is why they were sent elsewhere, not a refusal by the
     # receiving state: matched first so that its words count for no stage.
@@ -121,7 +131,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"to take (?:in )?up to",
         r"(?:accept|receive|take|host|acoger|recibir|aceptar|accueillir|recevoir|receber|aceitar|acolher)\w* "
         r"(?:in )?(?:up to|as many as|hasta|jusqu'a|ate) \d+", r"up to \d+", r"hasta \d+", r"jusqu'a \d+",
-        r"ate \d+", r"(?:up to|as many as|hasta|jusqu'a) (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|one hundred|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|quince|veinte|treinta|cuarenta|cincuenta|cien|ciento|deux|trois|quatre|cinq|sept|huit|neuf|dix|douze|quinze|vingt|trente|quarante|cinquante|cent|dois|duas|quatro|sete|oito|nove|dez|doze|quinze|vinte|trinta|quarenta|cinquenta|cem)(?= (?:[\w'-]+ ){0,2}(?:people|persons|migrants|"
+        r"ate \d+",
+        r"(?:up to|as many as|hasta|jusqu'a) " + _NUMBER_WORDS + r"(?= (?:[\w'-]+ ){0,2}(?:people|persons|migrants|"
         r"deportees|nationals|third|individuals|personas|migrantes|deportados|personnes|expulses|ressortissants|"
         r"pessoas|nacionais))",
         r"aceptara", r"recibira", r"acogera", r"accueillera", r"acceptera", r"recevra", r"aceitara",
@@ -212,7 +223,8 @@ r"propose\w* de",
         r"accueilli[es]?s?", r"arrive[es]?s?", r"arrivent", r"debarqu\w*", r"chegaram", r"chegam", r"chegou",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
         r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*|remov(?:al|ed|es|ing)?) "
-        r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)(?:[\w-]+ ){0,6}(?:to|into)",
+        r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)"
+        r"(?:[\w-]+ ){0,6}(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
