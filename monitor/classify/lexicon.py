@@ -49,7 +49,6 @@ THIRD_COUNTRY: tuple[str, ...] = (
     # Official wording: "nationals of third countries", "nacionales de terceros paises".
     r"(?:nationals|citizens|persons|individuals|people|migrants) (?:of|from) (?:third|other) countries",
     r"(?:nacionales|ciudadanos|personas|migrantes) de (?:terceros|otros) paises",
-    r"(?:non[- ])?[a-z]+ (?:nationals|citizens) who are (?:not|non)",
     r"(?:of|de) (?:any|cualquier|qualquer|toute|n'importe quelle) nationali\w*",
     # fr
     r"ressortissants? (?:de |des )?pays tiers", r"d'?autres nationalites",
