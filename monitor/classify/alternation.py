@@ -15,7 +15,7 @@ its first character, so a match's category is told afterwards (``CuePattern``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 _QUANTIFIERS = "?*+{"
@@ -30,9 +30,10 @@ class _Alt:
     rest: str  # the regex after the prefix
 
 
-def _closing(source: str, start: int) -> int:
-    """Index of the parenthesis closing the group opened at source[start]; -1 when unbalanced."""
-    depth, i, in_class = 0, start, False
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of a regex outside escapes and character classes, with the group depth it sits at
+    (a closing parenthesis at the depth it returns to)."""
+    depth, i, in_class = 0, 0, False
     while i < len(source):
         ch = source[i]
         if ch == "\\":
@@ -44,40 +45,22 @@ def _closing(source: str, start: int) -> int:
             in_class = True
             if source[i + 1:i + 2] == "]":
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth -= ch == ")"
+            yield i, ch, depth
+            depth += ch == "("
         i += 1
-    return -1
+
+
+def _closing(source: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at source[start]; -1 when unbalanced."""
+    return next((start + i for i, ch, depth in _structure(source[start:]) if ch == ")" and depth == 0), -1)
 
 
 def _top_split(source: str) -> list[str]:
     """The top-level alternatives of a regex (split at ``|`` outside groups and classes)."""
-    parts, depth, i, last, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if source[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(source[last:i])
-            last = i + 1
-        i += 1
-    parts.append(source[last:])
-    return parts
+    cuts = [i for i, ch, depth in _structure(source) if ch == "|" and depth == 0]
+    return [source[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(source)], strict=True)]
 
 
 def _expand(fragment: str) -> list[str]:
