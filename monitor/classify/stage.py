@@ -35,13 +35,13 @@ ONWARD_AS_ARRIVAL = 0.6
 TITLE_MARGIN = 1.5
 TITLE_MIN = 2.0
 # Cues after "after", "despite", "tras"... describe what came before the news, not the news.
-_BACKDROP = re.compile(r"\b(?:after|despite|following|amid|as|while|tras|despues de|pese a|a pesar de|apres|malgre|"
-                       r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
+_EARLIER = (r"after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|suite a|apos|apesar de|"
+            r"em meio a")
+_BACKDROP = re.compile(rf"\b(?:{_EARLIER}|as|while)(?: [\w'-]+){{0,3}} $")
 BACKDROP_FACTOR = 0.3
 # Of those, the ones that put an earlier event in a headline ("X after Y"); "as" and "while" join two
 # things happening together ("... as the deal is signed").
-_EARLIER_IN_TITLE = re.compile(r"\b(?:after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|"
-                               r"suite a|apos|apesar de|em meio a)(?: [\w'-]+){0,3} $")
+_EARLIER_IN_TITLE = re.compile(rf"\b(?:{_EARLIER})(?: [\w'-]+){{0,3}} $")
 # Below the lead, a flight that is expected or planned ("a second flight is expected on Friday") is the
 # outlook, not the news: its arrival words do not count. (A headline about an expected arrival is news.)
 _FUTURE = re.compile(r"\b(?:expected|expects?|will|planned|scheduled|se espera|espera\w*|previst\w*|"
