@@ -190,8 +190,7 @@ def _without_conflicts(session: Session, candidates: Sequence[Development],
     leads = store.development_leads(session, [dev.id for dev in candidates])
     kept = []
     for dev in candidates:
-        theirs = agreed_marks(event_marks(title, text)
-                              for title, text in leads.get(dev.id) or [(dev.title, dev.summary)])
+        theirs = _development_marks(dev, leads)
         if dev.stage != court_ruling:
             theirs = replace(theirs, court=None)
         if not marks.conflicts(theirs):
@@ -329,5 +328,10 @@ def _is_new_flight(session: Session, dev: Development, cls: Classification, mark
         return cls.deportee_count != dev.deportee_count
     if marks.batch is None or dev.status == "seeded":
         return False
-    leads = store.development_leads(session, [dev.id]).get(dev.id) or [(dev.title, dev.summary)]
-    return agreed_marks(event_marks(title, text) for title, text in leads).batch != marks.batch
+    return _development_marks(dev, store.development_leads(session, [dev.id])).batch != marks.batch
+
+
+def _development_marks(dev: Development, leads: dict[int, list[tuple[str, str]]]) -> EventMarks:
+    """What most of a development's leading reports say of its court and flight (its own title and summary
+    when none is stored)."""
+    return agreed_marks(event_marks(title, text) for title, text in leads.get(dev.id) or [(dev.title, dev.summary)])
