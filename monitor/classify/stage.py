@@ -166,17 +166,17 @@ def _weigh(doc: Doc, hits: list[Hit], focus: set[int], other: set[int],
     governor: str | None = None
     for hit in hits:
         base, tier = _split(hit.category)
-        if base == "onward" and (doc.sentence_of(hit.start) > 1 or _NEGATED.search(
+        below_lead = doc.sentence_of(hit.start) > 1
+        if base == "onward" and (below_lead or _NEGATED.search(
                 doc.folded, max(0, hit.start - 25), hit.start) or _UNREALISED.search(
                 doc.folded, max(0, hit.start - 25), hit.start)):
             continue
         w = tier * doc.zone_weight(hit.start) * _sentence_factor(doc, hit, focus, other)
-        if doc.sentence_of(hit.start) > 1:
+        if below_lead:
             w *= body_factor
         if _backdrop(doc, hit):
             w *= BACKDROP_FACTOR
-        elif (base in _ARRIVAL_FAMILY and doc.sentence_of(hit.start) > 1
-              and _FUTURE.search(doc.folded, max(0, hit.start - 30), hit.start)):
+        elif base in _ARRIVAL_FAMILY and below_lead and _FUTURE.search(doc.folded, max(0, hit.start - 30), hit.start):
             continue
         elif doc.in_title(hit.start):
             if governor is not None and base != governor:
