@@ -21,7 +21,7 @@ from alerts.redact import redact
 from alerts.render import DevelopmentNotice, Rendered, render_development, render_summary
 from alerts.send import Channel, SendResult, send, url_secrets
 from db.models import Alert, utcnow
-from db.session import transaction
+from db.session import retrying, transaction
 from monitor.config import AlertsConfig
 
 log = logging.getLogger(__name__)
@@ -194,13 +194,12 @@ async def dispatch_due(
 
 def _plan(factory: sessionmaker[Session], now: datetime, cfg: AlertsConfig, policy: AlertPolicy,
           limit: int) -> tuple[dict[str, list[int]], int]:
-    with transaction(factory) as s:
-        return plan_round(s, now, cap=cfg.hourly_cap, lease=lease_for(cfg, policy), limit=limit)
+    return retrying(factory, lambda s: plan_round(s, now, cap=cfg.hourly_cap, lease=lease_for(cfg, policy),
+                                                  limit=limit), what="alert plan")
 
 
 def _claim(factory: sessionmaker[Session], alert_id: int) -> Claimed | None:
-    with transaction(factory) as s:
-        return claim(s, alert_id, utcnow())
+    return retrying(factory, lambda s: claim(s, alert_id, utcnow()), what="alert claim")
 
 
 async def _drain(factory: sessionmaker[Session], channels: Mapping[str, Channel], cfg: AlertsConfig,
@@ -238,15 +237,16 @@ async def _deliver(
 def _record(factory: sessionmaker[Session], claimed: Claimed, result: SendResult, cfg: AlertsConfig,
             ops: Sequence[Channel]) -> DispatchResult:
     now = utcnow()
-    with transaction(factory) as s:
-        if result.ok:
-            mark_sent(s, claimed.id, now)
-            log.info("alert %s sent to %s", claimed.id, claimed.channel, extra={"alert_id": claimed.id})
-            return DispatchResult(sent=1)
-        dead = mark_failed(s, claimed, result.error or "unknown error", cfg, now, result.retry_after, ops)
-        log.warning("alert %s to %s failed (%s)%s", claimed.id, claimed.channel, result.error,
-                    ": moved to the dead letter" if dead else "", extra={"alert_id": claimed.id})
-        return DispatchResult(failed=1, dead=int(dead))
+    if result.ok:
+        retrying(factory, lambda s: mark_sent(s, claimed.id, now), what="alert record")
+        log.info("alert %s sent to %s", claimed.id, claimed.channel, extra={"alert_id": claimed.id})
+        return DispatchResult(sent=1)
+    error = result.error or "unknown error"
+    dead = retrying(factory, lambda s: mark_failed(s, claimed, error, cfg, now, result.retry_after, ops),
+                    what="alert record")
+    log.warning("alert %s to %s failed (%s)%s", claimed.id, claimed.channel, result.error,
+                ": moved to the dead letter" if dead else "", extra={"alert_id": claimed.id})
+    return DispatchResult(failed=1, dead=int(dead))
 
 
 def retry(session: Session, ids: Sequence[int] | None = None) -> int:

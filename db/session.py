@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 _upgrade_lock = threading.Lock()
 
@@ -55,6 +59,23 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def retrying(factory: sessionmaker[Session], work: Callable[[Session], T], *, what: str = "transaction",
+             attempts: int = 3) -> T:
+    """Run `work` in one transaction, again if the database was lost or locked meanwhile.
+
+    Such an error rolls the transaction back whole, so running it again is safe; the last error is raised.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(factory) as s:
+                return work(s)
+        except OperationalError as e:
+            if attempt == attempts:
+                raise
+            log.warning("%s retry %d after: %s", what, attempt, e.__class__.__name__)
+    raise AssertionError("unreachable")
 
 
 def alembic_config(url: str) -> Any:

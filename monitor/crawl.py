@@ -14,7 +14,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings as ScrapySettings
 
 from db import store
-from db.session import transaction
+from db.session import retrying
 from monitor.config import SourceConfig
 from monitor.runtime import Runtime
 
@@ -66,8 +66,7 @@ class CrawlOutcome:
 
 
 def spider_kwargs(rt: Runtime, source: SourceConfig) -> dict[str, Any]:
-    with transaction(rt.factory) as s:
-        state = store.source_state(s, source.id)
+    state = retrying(rt.factory, lambda s: store.source_state(s, source.id), what="source state")
     return {
         "source_id": source.id,
         "url": source.url,
@@ -109,8 +108,7 @@ async def crawl_source(runner: AsyncCrawlerRunner, rt: Runtime, source: SourceCo
 
 
 def _record_failure(rt: Runtime, source_id: str, error: str) -> None:
-    with transaction(rt.factory) as s:
-        store.record_fetch(s, source_id, ok=False, error=error)
+    retrying(rt.factory, lambda s: store.record_fetch(s, source_id, ok=False, error=error), what="fetch record")
 
 
 async def crawl_all(runner: AsyncCrawlerRunner, rt: Runtime, sources: Sequence[SourceConfig]) -> list[CrawlOutcome]:

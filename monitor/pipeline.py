@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import store
-from db.session import transaction
+from db.session import retrying, transaction
 from monitor.config import SourceConfig
 from monitor.developments import ChannelRoute, IngestResult, ingest
 from monitor.errors import ExtractionError
@@ -171,19 +171,14 @@ class _PageFailed(Exception):
 
 def _store_together(ctx: PipelineContext, items: list[Prepared]) -> list[Outcome]:
     order = sorted(range(len(items)), key=lambda i: _lock_order(items[i]))
-    for attempt in (1, 2, 3):
+
+    def store(s: Session) -> list[Outcome]:
         outcomes: list[Outcome] = [None] * len(items)
-        try:
-            with transaction(ctx.factory) as s:
-                for i in order:
-                    outcomes[i] = _store_one(ctx, s, items[i])
-            return outcomes
-        except OperationalError as e:
-            # A restarted database or a long-held lock: the transaction rolled back whole, so retrying is safe.
-            if attempt == 3:
-                raise
-            log.warning("storage retry %d after: %s (%d pages)", attempt, e.__class__.__name__, len(items))
-    raise AssertionError("unreachable")
+        for i in order:
+            outcomes[i] = _store_one(ctx, s, items[i])
+        return outcomes
+
+    return retrying(ctx.factory, store, what=f"storage ({len(items)} pages)")
 
 
 def store_prepared(ctx: PipelineContext, items: list[Prepared]) -> list[Outcome]:

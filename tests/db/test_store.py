@@ -152,7 +152,7 @@ def test_source_health_is_recorded(factory: sessionmaker[Session]) -> None:
         state = store.source_state(s, "src")
         row = s.get(Source, "src")
         assert row is not None and row.consecutive_failures == 0
-        assert state.etag == '"abc"' and state.last_modified.startswith("Wed")
+        assert state.etag == '"abc"' and (state.last_modified or "").startswith("Wed")
 
 
 def test_truncated_index_pages_are_counted_in_the_health_row(factory: sessionmaker[Session]) -> None:
