@@ -106,6 +106,15 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, int
     return names, entries, first_tokens
 
 
+@lru_cache(maxsize=1)
+def _starters() -> frozenset[str]:
+    """Every word a mention can begin with: a name's first word, its plural (see find_mentions), or a
+    word read only in capitals."""
+    first_tokens = _tables()[2]
+    plurals = {c for f in first_tokens for c in (f + "s", f + "es") if _singular(c) in first_tokens}
+    return frozenset({*first_tokens, *plurals, *_UPPER_ONLY, *_CAPITALISED_ONLY})
+
+
 def country_code(name: str) -> str | None:
     """ISO 3166-1 alpha-2 code for a country name, alias, capital or demonym in any supported language."""
     _, entries, _ = _tables()
@@ -150,26 +159,27 @@ def find_mentions(doc: Doc) -> list[Mention]:
     """Every country, capital and nationality word in the article, longest match first."""
     _, entries, first_tokens = _tables()
     tokens = doc.tokens
+    starters = _starters()
     found: list[Mention] = []
-    i, n = 0, len(tokens)
-    while i < n:
+    n = len(tokens)
+    free = 0  # the first token not inside a mention already found
+    for i in [k for k, t in enumerate(tokens) if t.text in starters]:
+        if i < free:
+            continue
         tok = tokens[i].text
         if tok in _UPPER_ONLY and doc.raw[tokens[i].start:tokens[i].end].isupper():
             found.append(Mention(US, "country", doc.raw[tokens[i].start:tokens[i].end],
                                  tokens[i].start, tokens[i].end))
-            i += 1
             continue
         if tok in _CAPITALISED_ONLY and doc.raw[tokens[i].start].isupper() and not (
                 tok in _GIVEN_NAMES and i + 1 < n and doc.raw[tokens[i + 1].start].isupper()
                 and doc.raw[tokens[i].end:tokens[i + 1].start] == " "):
             found.append(Mention(_CAPITALISED_ONLY[tok], "country", doc.raw[tokens[i].start:tokens[i].end],
                                  tokens[i].start, tokens[i].end))
-            i += 1
             continue
         # Only the last word of a name is ever plural: a longer name must begin with the word itself.
         longest = first_tokens.get(tok) or (1 if _singular(tok) in first_tokens else 0)
         if not longest:
-            i += 1
             continue
         hit = None
         for size in range(min(longest, _MAX_NGRAM, n - i), 0, -1):
@@ -181,12 +191,11 @@ def find_mentions(doc: Doc) -> list[Mention]:
                 hit = (size, entry)
                 break
         if hit is None:
-            i += 1
             continue
         size, (code, kind) = hit
         start, end = tokens[i].start, tokens[i + size - 1].end
         found.append(Mention(code, kind, doc.raw[start:end], start, end))
-        i += size
+        free = i + size
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from monitor.classify.alternation import CuePattern, compile_cues
 
@@ -220,8 +220,7 @@ BACKGROUND: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One cue found in the folded text."""
 
     category: str

@@ -83,7 +83,8 @@ class Doc:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(self.folded)]
+        new = tuple.__new__  # what Token._make does, without its per-call checks: a long page has ~700 tokens
+        return [new(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(self.folded)]
 
     @cached_property
     def sentence_starts(self) -> list[int]:
