@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -74,10 +74,8 @@ class _Part:
 
     def columns(self, text: str) -> np.ndarray:
         if self.char_range is not None:
-            found: Iterable[int] = chain.from_iterable(map(self.word_columns, text.lower().split()))
-        else:
-            found = (j for j in map(self.index.get, self.analyze(text)) if j is not None)
-        return np.fromiter(found, dtype=np.intp)
+            return np.fromiter(chain.from_iterable(map(self.word_columns, text.lower().split())), dtype=np.intp)
+        return np.array([j for j in map(self.index.get, self.analyze(text)) if j is not None], dtype=np.intp)
 
     def score(self, text: str) -> float:
         """Sublinear TF x IDF, L2-normalised, dotted with the coefficients."""
