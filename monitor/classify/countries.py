@@ -107,6 +107,13 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, int
 
 
 @lru_cache(maxsize=1)
+def _prefixes() -> frozenset[str]:
+    """The first words of every name longer than them ("el", "south", "united states of")."""
+    return frozenset(" ".join(words[:k]) for words in (key.split(" ") for key in _tables()[1])
+                     for k in range(1, len(words)))
+
+
+@lru_cache(maxsize=1)
 def _starters() -> frozenset[str]:
     """Every word a mention can begin with: a name's first word, its plural (see find_mentions), or a
     word read only in capitals."""
@@ -159,7 +166,7 @@ def find_mentions(doc: Doc) -> list[Mention]:
     """Every country, capital and nationality word in the article, longest match first."""
     _, entries, first_tokens = _tables()
     tokens = doc.tokens
-    starters = _starters()
+    starters, prefixes = _starters(), _prefixes()
     found: list[Mention] = []
     n = len(tokens)
     free = 0  # the first token not inside a mention already found
@@ -182,14 +189,15 @@ def find_mentions(doc: Doc) -> list[Mention]:
         if not longest:
             continue
         hit = None
-        for size in range(min(longest, _MAX_NGRAM, n - i), 0, -1):
+        for size in range(1, min(longest, _MAX_NGRAM, n - i) + 1):
             words = [t.text for t in tokens[i:i + size]]
+            if size > 1 and " ".join(words[:-1]) not in prefixes:
+                break  # no name goes on like this: longer sizes cannot match either
             entry = entries.get(" ".join(words))
             if entry is None:
                 entry = _plural_demonym(entries, words)
             if entry is not None:
-                hit = (size, entry)
-                break
+                hit = (size, entry)  # the longest match wins
         if hit is None:
             continue
         size, (code, kind) = hit
