@@ -215,6 +215,7 @@ def demonym_code(word: str) -> str | None:
     return entry[0] if entry is not None and entry[1] == "demonym" else None
 
 
+@lru_cache(maxsize=1 << 16)
 def is_demonym(word: str) -> bool:
     """True when a folded word (singular or plural) is a nationality word, e.g. "venezuelans"."""
     return demonym_code(word) is not None
