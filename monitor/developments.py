@@ -95,8 +95,8 @@ def find_development(
     """The open development a report of (country, stage, count) belongs to, if any.
 
     In order: arrivals of the same number of people (the flight's own fact, however outlets word
-    "first" or "more"); the same stage; arrivals of a development that had no number yet, on the
-    same days (the first report of a flight rarely has its count); criticism of an event with its
+    "first" or "more"); the same stage; arrivals on the same days when one side has no number (the
+    first report of a flight rarely has its count, and later ones often leave it out); criticism of an event with its
     number; a stage the text supports nearly as well as its own (``alternatives``) with no
     conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
     refusal or talks, a ruling or a halt), unless the report brings a number the development
@@ -127,7 +127,7 @@ def find_development(
             return dev
     for dev in candidates:
         if ({dev.stage, stage} <= ARRIVALS and dev.last_seen >= now - CONFUSABLE_WINDOW
-                and dev.deportee_count is None):
+                and (dev.deportee_count is None or count is None)):
             return dev
     for dev in candidates:
         if counted and dev.deportee_count == count and Stage.CRITICISM.value in (dev.stage, stage):

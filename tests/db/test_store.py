@@ -331,6 +331,23 @@ def test_a_flight_s_number_reported_later_joins_its_first_report(factory: sessio
     assert unnumbered.new_development
 
 
+def test_an_arrivals_report_without_a_number_joins_the_flight_of_the_same_days(
+        factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 11, 7, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        counted = ingest(s, art("https://a.example/1", "x", title="Second group of 19 deportees arrives in Ghana"),
+                         _cls(Stage.FURTHER_ARRIVALS, 19, code="GH"), CHANNELS, now=day)
+        ingest(s, art("https://d.example/4", "w", title="Gana recebe mais 19 migrantes expulsos dos EUA"),
+               _cls(Stage.FURTHER_ARRIVALS, 19, code="GH"), CHANNELS, now=day + timedelta(hours=3))
+        # Worded like a first flight and without the number, a day later: the same flight.
+        unnumbered = ingest(s, art("https://b.example/2", "y", title="Lawyer loses track of deportees flown to Accra"),
+                            _cls(Stage.FIRST_ARRIVALS, None, code="GH"), CHANNELS, now=day + timedelta(days=1))
+        weeks_on = ingest(s, art("https://c.example/3", "z", title="Deportees flown to Accra"),
+                          _cls(Stage.FIRST_ARRIVALS, None, code="GH"), CHANNELS, now=day + timedelta(days=20))
+    assert unnumbered.development_id == counted.development_id and not unnumbered.new_development
+    assert weeks_on.new_development
+
+
 def test_a_relevant_report_with_no_stage_is_still_news(factory: sessionmaker[Session]) -> None:
     day = datetime(2025, 6, 11, tzinfo=UTC)
     with transaction(factory) as s:
