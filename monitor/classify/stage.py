@@ -60,8 +60,8 @@ ALTERNATIVE_SHARE = 0.7
 _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 # "shielding them from being sent back", "feared being sent on": an onward move that has not happened.
 _UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|will|avoid|face|facing) (?:be|being)? ?$|"
-                         r"\b(?:before|until|pending|awaiting|antes de que|avant d'etre|avant que|antes de serem)"
-                         r"(?: [\w']+){0,2} $|\bto be $")
+                         r"\b(?:before|until|pending|awaiting|ahead of|prior to|antes de que|avant d'etre|avant que|"
+                         r"antes de serem)(?: [\w']+){0,2} $|\bto (?:be )?$")
 
 
 @dataclass(frozen=True)
