@@ -216,7 +216,7 @@ r"propose\w* de",
         r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
         r"reach(?:es|ed)?(?! (?:(?:a|an|the|its|their|this) )?(?:[\w-]+ )?(?:deal|agreement|accord|understanding|"
         r"arrangement|settlement|decision|verdict|conclusion|court|supreme)\b)(?! (?:in|on|with|out|by|last|this)\b)",
-        r"flown (?:in|to)", r"(?:dumped|dropped|left|stranded) (?:in|at)",
+        r"flown (?:in|to|into)", r"(?:dumped|dropped|left|stranded) (?:in|at)",
         r"(?:abandonad|dejad|varad)[oa]s (?:en|a)", r"(?:largue|abandonne)e?s? (?:a|au|en)",
         r"(?:largad|deixad|abandonad)[oa]s (?:em|no|na)",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",
