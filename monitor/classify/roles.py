@@ -11,7 +11,7 @@ _ART = r"(?:the |el |la |los |las |le |les |l'|o |a |os |as |al |au |aux |du |de
 _GAP = r"(?: [\w'.-]+){0,4}?"
 # Verbs of movement or deals before "to X" / "in X": strong signs that X receives people.
 _DEST_STRONG_LEFT = re.compile(
-    r"(?:deport\w*|remov\w*|sent|send\w*|flown|flew|fly\w*|transfer\w*|relocat\w*|expel\w*|land\w*|arriv\w*|"
+    r"(?:(?:deport\w*|remov\w*|sent|send\w*|flown|flew|fly\w*|transfer\w*|relocat\w*|expel\w*|land\w*|arriv\w*|"
     r"touched down|bound|headed|diverted|returned|moved|taken|shipped|deals?|agreements?|pacts?|accords?|"
     r"mou|deportad\w*|enviad\w*|expulsad\w*|trasladad\w*|llegar\w*|llego|aterriz\w*|acuerdo|convenio|"
     r"expuls\w*|renvoy\w*|envoy\w*|arrive\w*|atterri\w*|accord|chegar\w*|chego\w*|pous\w*|enviad\w*|acordo|"
@@ -20,6 +20,8 @@ _DEST_STRONG_LEFT = re.compile(
     r"espuls\w*|deportat\w*|atterra\w*|arrivat\w*|inviat\w*|trasferit\w*|accordo)"
     + _GAP + r" (?:to|into|in|at|with|a|al|hacia|en|con|vers|au|aux|avec|para|ao|em|no|na|com|rumo a|ne|u|"
     r"nach|in den|in die|mit|verso|ad|nel|nella|con)"
+    # "a flight bound for", "con destino a", "a destination du": where the flight was going.
+    r"|(?:bound|headed|destined) for|(?:con|com) destino (?:a|al|ao)|a destination d(?:e|u|es))"
     r" " + _ART + r"$"
 )
 _DEST_WEAK_LEFT = re.compile(r"(?:^|\W)(?:to|into|a|hacia|vers|au|aux|para|ao|rumo a) " + _ART + r"$")
