@@ -61,7 +61,9 @@ _NEGATED = re.compile(r"\b(?:not|never|no|nao|pas|ni)\b[\w ]*$")
 # "shielding them from being sent back", "feared being sent on": an onward move that has not happened.
 _UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|will|avoid|face|facing) (?:be|being)? ?$|"
                          r"\b(?:before|until|pending|awaiting|ahead of|prior to|antes de que|avant d'etre|avant que|"
-                         r"antes de serem)(?: [\w']+){0,2} $|\bto (?:be )?$")
+                         r"antes de serem)(?: [\w']+){0,2} $|\bto (?:be )?$|"
+                         # "orders barring their return home": a move the courts have stopped
+                         r"\b(?:barr\w*|block\w*|prevent\w*|against|halt\w*|stopp\w*)(?: (?:their|his|her|the|any))? $")
 
 
 @dataclass(frozen=True)

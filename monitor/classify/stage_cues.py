@@ -121,7 +121,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"inks?", r"seals?", r"alcanz\w* (?:un )?acuerdo", r"conclu\w* (?:un )?accord", r"fecha\w* (?:um "
         r")?acordo",
         r"(?:cierra|cerro|sella|sello) (?:un )?acuerdo",
-        r"agreed to (?:accept|receive|take|host)", r"agrees? to", r"(?:has|have) agreed", r"signed",
+        r"agreed to (?:accept|receive|take|host)", r"agrees? to",
+        r"agreeing to (?:accept|receive|take|host)", r"(?:has|have) agreed", r"signed",
         r"signs? (?:[\w-]+ ){0,3}(?:deal|agreement|accord|pact|memorandum|mou|arrangement|notes?)",
         r"memorand\w*", r"mous?", r"diplomatic notes", r"federal register", r"registro federal",
         r"will (?:accept|receive|take|host|join)", r"(?:to|will) (?:temporarily )?host",
@@ -228,7 +229,8 @@ r"propose\w* de",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
-        r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed",
+        r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up", r"locked up",
+        r"(?:were|was|been) (?:taken|bused|driven) (?:to|into)(?! court)",
         r"(?:takes?|took|taken|taking) (?:[\w-]+ )?custody of",
         r"ingres(?:o|aron|an|ara|aran) (?:de |a |al |en )?"
         r"(?:\d+|[\w-]+ (?:venezolanos|migrantes|deportados|extranjeros))",
@@ -285,6 +287,10 @@ r"propose\w* de",
         r"libere\w*", r"libertad\w*", r"regresan", r"rentrent", r"regressam", r"back to caracas",
     ),
     "criticism": (
+        # A government saying it cannot or will not take deportees is a refusal.
+        r"(?:can't|cannot|can not|won't|will not|unable to) (?:take|accept|receive|host)",
+        r"no (?:puede|podra|va a) (?:recibir|aceptar|acoger)", r"nao (?:pode|podera|vai) (?:receber|aceitar|acolher)",
+        r"ne (?:peut|pourra|va) pas (?:accueillir|recevoir|accepter)",
         r"lehnt (?:[\w-]+ ){0,4}ab", r"kritik\w*", r"weiger\w*", r"respinge\w*", r"rifiuta\w*",
         r"decr(?:ies|y)", r"criticiz\w*", r"criticis\w*", r"questions?", r"raises? concerns?", r"protest\w*",
         r"critica\w*", r"condena(?:n|ron|r)?\b", r"condeno",
@@ -303,7 +309,10 @@ r"propose\w* de",
         r"pactos?", r"convenios?",
     ),
     "arrival_w": (r"received", r"receives", r"recibe", r"recebe", r"accueille", r"recibio", r"recoit", r"recebeu",
-                  r"takes in", r"took in", r"welcomes", r"acoge"),
+                  r"takes in", r"took in", r"acoge",
+                  # "welcomes five men", not "welcomes Kosovo's decision"
+                  r"welcomes(?! (?:[\w'-]+ ){0,3}(?:decision|agreement|deal|announcement|commitment|move|step|offer|"
+                  r"pledge|cooperation|partnership|support)\b)"),
     "court_w": (r"order\w*", r"orden\w*", r"ordonn\w*"),
     "criticism_w": (r"critic\w*", r"concern\w*", r"payment", r"paid", r"nega\w*"),
 }
