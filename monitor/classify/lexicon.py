@@ -123,6 +123,10 @@ RECEPTION: tuple[str, ...] = (
     r"(?:in |up to |as many as |hasta |jusqu'a |ate |a |des |os |las |los |les )?(?:[\w-]+ ){0,3}"
     r"(?:deportees|deported|deportad\w*|expulses|expulsad\w*|third|terceros|migrants? deported|"
     r"migrantes deportad\w*|migrants expulses|te deportuar\w*)",
+    # "individuals received from the United States", "personas enviadas por Estados Unidos"
+    r"(?:individuals|people|persons|men|women|nationals|migrants|migrantes|personas|personnes|pessoas) "
+    r"(?:received|recibid[oa]s|recu(?:e?s)?|recebid[oa]s|sent|enviad[oa]s|envoye(?:e?s)?) (?:from|by|desde|de|por|par|"
+    r"pelos) (?:the |les |los )?(?:united states|u\.?s\.?|us|washington|estados unidos|etats-unis|eua|ee\.? ?uu\.?)\b",
 )
 
 # The sending state is the United States (actors, agencies, programmes).
