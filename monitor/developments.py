@@ -96,13 +96,12 @@ def find_development(
 
     In order: arrivals of the same number of people (the flight's own fact, however outlets word
     "first" or "more"); the same stage; arrivals on the same days when one side has no number (the
-    first report of a flight rarely has its count, and later ones often leave it out); criticism of
-    an event with its number; a stage the text supports nearly as well as its own (``alternatives``)
-    with no conflicting number; a stage outlets confuse for this one on the same days (talks or a
-    deal, a refusal or talks, a ruling or a halt), unless the report brings a number the development
-    lacked (a deal after talks); criticism on the days after an event of the same country (a
-    reaction to it), unless it gives another number; the same number of people on the same days,
-    whatever the stage (rulings apart); at any age, known history of the same country, stage and number.
+    first report of a flight rarely has its count, and later ones often leave it out); criticism of an event with its
+    number; a stage the text supports nearly as well as its own (``alternatives``) with no
+    conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
+    refusal or talks, a ruling or a halt), unless the report brings a number the development
+    lacked (a deal after talks); the same number of people on the same days, whatever the stage
+    (rulings apart); at any age, known history of the same country, stage and number.
     Candidates that name another court or another flight number are never joined.
     """
     # Court rulings follow each other quickly, and reports naming no single country share only their stage.
@@ -140,11 +139,6 @@ def find_development(
         for dev in candidates:
             if (frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW
                     and (count is None or dev.deportee_count is not None)):
-                return dev
-    if country_code is not None and stage == Stage.CRITICISM.value:
-        # Reactions on the days after an event (an opposition party, a lawyer, activists) are reports of it.
-        for dev in candidates:
-            if dev.last_seen >= now - CONFUSABLE_WINDOW and (count is None or dev.deportee_count in (None, count)):
                 return dev
     if counted and count is not None and count > 1 and stage != Stage.COURT_RULING.value:
         # The same number of people in the same country on the same days is one event, whatever stage an
