@@ -21,7 +21,7 @@ from alerts.redact import redact
 from alerts.render import DevelopmentNotice, Rendered, render_development, render_summary
 from alerts.send import Channel, SendResult, send, url_secrets
 from db.models import Alert, utcnow
-from db.session import retrying, transaction
+from db.session import retrying
 from monitor.config import AlertsConfig
 
 log = logging.getLogger(__name__)
@@ -156,14 +156,15 @@ def render_claimed(factory: sessionmaker[Session], claimed: Claimed, dashboard_u
     if claimed.kind in ("new", "update"):
         if claimed.development_id is None:
             raise LookupError(f"the development of alert {claimed.id} no longer exists")
-        with transaction(factory) as s:
-            raw = claimed.payload.get("changes")
-            changes = tuple(str(c) for c in raw) if isinstance(raw, list) else ()
-            notice = notice_for(s, claimed.development_id, claimed.kind, changes=changes, dashboard_url=dashboard_url)
+        dev_id = claimed.development_id
+        raw = claimed.payload.get("changes")
+        changes = tuple(str(c) for c in raw) if isinstance(raw, list) else ()
+        notice = retrying(factory, lambda s: notice_for(s, dev_id, claimed.kind, changes=changes,
+                                                        dashboard_url=dashboard_url), what="alert notice")
         return render_development(notice)
     if claimed.kind == "summary":
-        with transaction(factory) as s:
-            return render_summary(_summary_notices(s, claimed, dashboard_url))
+        return render_summary(retrying(factory, lambda s: _summary_notices(s, claimed, dashboard_url),
+                                       what="alert summary"))
     p = claimed.payload
     return Rendered(title=str(p.get("title", "")), text=str(p.get("text", "")), html=str(p.get("html", "")),
                     slack=str(p.get("slack", "")))

@@ -17,7 +17,7 @@ from alerts.health import report_problems, source_problems
 from alerts.policy import channels_from, policy_for
 from alerts.render import DigestData
 from db.models import utcnow
-from db.session import transaction
+from db.session import retrying
 from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,26 +39,32 @@ def _digest(s: Session, rt: Runtime, now: datetime, started_at: datetime | None)
 def prepare_digest(rt: Runtime, now: datetime | None = None, *,
                    started_at: datetime | None = None) -> tuple[date, DigestData]:
     """The local date and content of the digest due by `now`, without queueing it."""
-    with transaction(rt.factory) as s:
-        return _digest(s, rt, now or utcnow(), started_at)
+    return retrying(rt.factory, lambda s: _digest(s, rt, now or utcnow(), started_at), what="digest")
 
 
 def queue_digest(rt: Runtime, now: datetime | None = None, *, started_at: datetime | None = None) -> int:
     """Queue the digest due by `now` for every `digest` channel; returns the rows written (0 if already queued)."""
-    with transaction(rt.factory) as s:
-        day, data = _digest(s, rt, now or utcnow(), started_at)
-        written = len(enqueue_digest(s, channels_from(rt.config).values(), day, data))
+    at = now or utcnow()
+
+    def queue(s: Session) -> tuple[date, DigestData, int]:
+        day, data = _digest(s, rt, at, started_at)
+        return day, data, len(enqueue_digest(s, channels_from(rt.config).values(), day, data))
+
+    day, data, written = retrying(rt.factory, queue, what="digest")
     log.info("digest for %s: %d new, %d updates, %d row(s) queued", day, len(data.new), len(data.updates), written)
     return written
 
 
 def check_health(rt: Runtime, now: datetime | None = None, *, started_at: datetime | None = None) -> int:
     """Queue an ops alert for each newly failing or silent source; returns the rows written."""
-    now = now or utcnow()
+    at = now or utcnow()
     policy = policy_for(rt.config.alerts)
-    with transaction(rt.factory) as s:
-        problems = source_problems(s, rt.config.sources, now, policy, started_at or now)
+
+    def check(s: Session) -> int:
+        problems = source_problems(s, rt.config.sources, at, policy, started_at or at)
         return report_problems(s, problems, channels_from(rt.config).values())
+
+    return retrying(rt.factory, check, what="source health")
 
 
 async def digest_job(rt: Runtime, *, started_at: datetime | None = None) -> int:
