@@ -63,7 +63,9 @@ _UNREALISED = re.compile(r"\b(?:from|feared?|fears|risk|could|may|might|would|wi
                          r"\b(?:before|until|pending|awaiting|ahead of|prior to|antes de que|avant d'etre|avant que|"
                          r"antes de serem)(?: [\w']+){0,2} $|\bto (?:be )?$|"
                          # "orders barring their return home": a move the courts have stopped
-                         r"\b(?:barr\w*|block\w*|prevent\w*|against|halt\w*|stopp\w*)(?: (?:their|his|her|the|any))? $")
+                         r"\b(?:barr\w*|block\w*|prevent\w*|against|halt\w*|stopp\w*)(?: (?:their|his|her|the|any))? $|"
+                         # "would help them return home": assistance offered, not a move made
+                         r"\bhelp(?:s|ed|ing)? (?:them |him |her )?$")
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,9 @@ r"propose\w* de",
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
         r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up", r"locked up",
+        # "has already taken in", "ya recibió": a reception that has happened
+        r"already (?:taken in|took in|received|accepted)", r"ya (?:recibio|ha recibido|acogio|acepto)",
+        r"ja (?:recebeu|acolheu|aceitou)", r"(?:a|ont) deja (?:accueilli|recu)",
         r"(?:were|was|been) (?:taken|bused|driven) (?:to|into)(?! court)",
         r"(?:takes?|took|taken|taking) (?:[\w-]+ )?custody of",
         r"ingres(?:o|aron|an|ara|aran) (?:de |a |al |en )?"
