@@ -96,9 +96,9 @@ def find_development(
 
     In order: arrivals of the same number of people (the flight's own fact, however outlets word
     "first" or "more"); the same stage; arrivals on the same days when one side has no number (the
-    first report of a flight rarely has its count, and later ones often leave it out); criticism of an event with its
-    number; a stage the text supports nearly as well as its own (``alternatives``) with no
-    conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
+    first report of a flight rarely has its count, and later ones often leave it out); criticism of
+    an event with its number; a stage the text supports nearly as well as its own (``alternatives``)
+    with no conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
     refusal or talks, a ruling or a halt), unless the report brings a number the development
     lacked (a deal after talks); the same number of people on the same days, whatever the stage
     (rulings apart); at any age, known history of the same country, stage and number.

@@ -39,7 +39,8 @@ def _digest(s: Session, rt: Runtime, now: datetime, started_at: datetime | None)
 def prepare_digest(rt: Runtime, now: datetime | None = None, *,
                    started_at: datetime | None = None) -> tuple[date, DigestData]:
     """The local date and content of the digest due by `now`, without queueing it."""
-    return retrying(rt.factory, lambda s: _digest(s, rt, now or utcnow(), started_at), what="digest")
+    at = now or utcnow()
+    return retrying(rt.factory, lambda s: _digest(s, rt, at, started_at), what="digest")
 
 
 def queue_digest(rt: Runtime, now: datetime | None = None, *, started_at: datetime | None = None) -> int:

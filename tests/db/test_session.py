@@ -22,6 +22,10 @@ def engines(postgres_base_url: str) -> Iterator[tuple[Engine, Engine]]:
     admin.dispose()
 
 
+def _own_pid(s: Session) -> int:
+    return int(s.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+
 def _terminate(admin: Engine, pid: int) -> None:
     with admin.begin() as conn:
         assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}) is True
@@ -33,7 +37,7 @@ def test_work_runs_again_on_a_new_connection_after_its_own_is_terminated(engines
     pids: list[int] = []
 
     def work(s: Session) -> int:
-        pids.append(int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
+        pids.append(_own_pid(s))
         if len(pids) == 1:
             _terminate(admin, pids[0])
         return int(s.scalar(text("SELECT 42")) or 0)
@@ -48,7 +52,7 @@ def test_the_last_error_is_raised_when_every_attempt_loses_its_connection(engine
     pids: list[int] = []
 
     def work(s: Session) -> None:
-        pids.append(int(s.scalar(text("SELECT pg_backend_pid()")) or 0))
+        pids.append(_own_pid(s))
         _terminate(admin, pids[-1])
         s.execute(text("SELECT 1"))
 
