@@ -103,11 +103,37 @@ def _flatten(fragment: str) -> list[str]:
     return [alt for part in expanded for alt in _flatten(part)]
 
 
-def _alternatives(fragment: str) -> list[_Alt]:
-    parts = _flatten(fragment)
-    if len(parts) > _MAX_EXPANSION:
-        parts = [fragment]
-    return [_Alt(*_plain_prefix(part)) for part in parts]
+# A look-behind for plain text, e.g. ``(?<!los )``.
+_PLAIN_LOOKBEHIND = re.compile(r"\(\?<[!=][^\\()\[\]{}?*+|.^$]+\)")
+
+
+def _leading_lookbehinds(fragment: str) -> tuple[list[str], str]:
+    """The plain-text look-behinds a fragment (without top-level alternatives) begins with, and the rest."""
+    behind: list[str] = []
+    if len(_top_split(fragment)) == 1:
+        while found := _PLAIN_LOOKBEHIND.match(fragment):
+            behind.append(found.group())
+            fragment = fragment[found.end():]
+    return behind, fragment
+
+
+def _after_prefix(behind: list[str], prefix: str, rest: str) -> _Alt:
+    """Look-behinds moved after the plain prefix, so the alternative begins with plain text.
+
+    ``(?<!los )otros`` matches where ``otros(?<!los otros)`` does; the second form lets the engine
+    reject the alternative by its first character.
+    """
+    if not prefix:
+        return _Alt("", "".join(behind) + rest)
+    return _Alt(prefix, "".join(f"{lb[:-1]}{prefix})" for lb in behind) + rest)
+
+
+def _alternatives(fragment: str, max_expansion: int = _MAX_EXPANSION) -> list[_Alt]:
+    behind, body = _leading_lookbehinds(fragment)
+    parts = _flatten(body)
+    if len(parts) > max_expansion:
+        return [_Alt(*_plain_prefix(fragment))]
+    return [_after_prefix(behind, *_plain_prefix(part)) for part in parts]
 
 
 def _next_chars(rest: str) -> frozenset[str] | None:
@@ -174,9 +200,12 @@ def _tree(alts: Sequence[_Alt], depth: int) -> str:
     return "|".join(out)
 
 
-def compile_alternation(fragments: Sequence[str]) -> str:
-    """Regex source matching what ``|``-joining the fragments (in order) would match, at the same places."""
-    return _tree([alt for f in fragments for alt in _alternatives(f)], 0)
+def compile_alternation(fragments: Sequence[str], max_expansion: int = _MAX_EXPANSION) -> str:
+    """Regex source matching what ``|``-joining the fragments (in order) would match, at the same places.
+
+    A fragment is rewritten into at most max_expansion alternatives; beyond that it is kept whole.
+    """
+    return _tree([alt for f in fragments for alt in _alternatives(f, max_expansion)], 0)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import re
 
+from monitor.classify.alternation import compile_alternation
 from monitor.classify.countries import Mention
 from monitor.classify.text import Doc
+
+
+def _left(source: str) -> re.Pattern[str]:
+    """A pattern searched in the words before a mention, compiled as a prefix tree (see alternation.py).
+
+    Such a pattern ends at the mention but may begin anywhere in the window before it, so the engine
+    tries it at every offset; as a tree it follows one branch per offset instead of every word listed.
+    """
+    pattern = re.compile(compile_alternation([source], max_expansion=1024))
+    LEFT_SOURCES[pattern] = source
+    return pattern
+
+
+# Each tree-compiled pattern and the plain source it was compiled from (the tests compare the two).
+LEFT_SOURCES: dict[re.Pattern[str], str] = {}
+
 
 _ART = r"(?:the |el |la |los |las |le |les |l'|o |a |os |as |al |au |aux |du |des |do |da )?"
 _GAP = r"(?: [\w'.-]+){0,4}?"
 # Verbs of movement or deals before "to X" / "in X": strong signs that X receives people.
-_DEST_STRONG_LEFT = re.compile(
+_DEST_STRONG_LEFT = _left(
     r"(?:(?:deport\w*|remov\w*|sent|send\w*|flown|flew|fly\w*|transfer\w*|relocat\w*|expel\w*|land\w*|arriv\w*|"
     r"touched down|bound|headed|diverted|returned|moved|taken|shipped|deals?|agreements?|pacts?|accords?|"
     r"mou|deportad\w*|enviad\w*|expulsad\w*|trasladad\w*|llegar\w*|llego|aterriz\w*|acuerdo|convenio|"
@@ -34,7 +51,7 @@ _DEST_RIGHT = re.compile(
     r"begins? accepting|started|nimmt|aufzunehmen|aufnehmen|akzeptiert|stimmt|erklart sich bereit|"
     r"accoglie\w*|accetta\w*|riceve\w*|ospit\w*)"
 )
-_HOLD_LEFT = re.compile(
+_HOLD_LEFT = _left(
     r"(?:held|detained|stuck|stranded|kept|bloqu\w*|retenid\w*|detenid\w*|retidos|detidos|base|camp|via|"
     r"stopover|layover|escala|through)" + _GAP + r" (?:at|in|en|a|au|no|na|em|de|do|in)\s" + _ART + r"$"
 )
@@ -42,7 +59,7 @@ _PEOPLE_WORDS = (r"men|women|people|persons|individuals|migrants|deportees|detai
                  r"deportados|migrantes|personas|hombres|expulses|personnes|pessoas|homens|asylum seekers|"
                  r"nationals|citizens")
 _PEOPLE = r"(?:" + _PEOPLE_WORDS + r"|\d+)"
-_ORIGIN_LEFT = re.compile(
+_ORIGIN_LEFT = _left(
     r"(?:(?:nationals?|citizens?|natives?|ressortissants?|originaires?|nacionales|ciudadanos|originarios|"
     r"procedentes|oriund\w+|nacionalidad|nacionais|cidadaos|naturais|shtetas\w*|nationality)"
     r"(?: \w+){0,2}? (?:of|from|de|du|des|da|do|d'|del|e|te|i)"
@@ -68,7 +85,7 @@ _ACTOR_RIGHT = re.compile(
     r"juristes?|deputes|diputad\w*|deputad\w*|activistas?|militants?|ong|ongs|oposicion|opposition|"
     r"parlement|parlamento|senat\w*|congress\w*)\b"
 )
-_ACTOR_LEFT = re.compile(
+_ACTOR_LEFT = _left(
     r"(?:government|gobierno|gouvernement|governo|autoridades|autorites|ministere|ministerio|canciller\w*|"
     r"presiden\w*|embajada|ambassade|embaixada|state|estado|etat|territorio|territoire|pays|pais)\s+$"
 )
@@ -79,7 +96,7 @@ _PEOPLE_RIGHT = re.compile(
     r"prisoner|hombre|mujer|ciudadano|nacional|migrante|deportado|homme|ressortissant|cidadao|homem)\b|"
     r"^,? (?:among|entre|parmi)\b"  # "A Cuban among the five deported": one of the group
 )
-_PEOPLE_WORD_LEFT = re.compile(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
+_PEOPLE_WORD_LEFT = _left(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
     r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bsans|\bsin|\bsem|\bwithout|\bnao|\bnuk|\bnisu|\bnije|\bnicht|"
     r"\bnone of them|\bnor|\bnone|"

@@ -37,7 +37,10 @@ _FOLD = _build_fold_table()
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 # A sentence ends at . ! ? or a line break, but not after a one- or two-letter abbreviation
 # such as "U.S." or "St." which would otherwise cut sentences in the middle.
-_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b[A-Za-z][a-z])(?<!\b[A-Z]\.[A-Z])[.!?]+[\"')\]]*\s+|\n+")
+# The pattern begins with one character class (the look-behinds follow it) so that the regex engine can
+# skip straight to candidate characters instead of trying the look-behinds at every offset.
+_SENTENCE_END = re.compile(
+    r"[\n.!?](?:(?<=\n)\n*|(?<![A-Z].)(?<!\b[A-Za-z][a-z].)(?<!\b[A-Z]\.[A-Z].)[.!?]*[\"')\]]*\s+)")
 
 
 def fold(text: str) -> str:

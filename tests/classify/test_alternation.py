@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from monitor.classify import lexicon, stage_cues
+from monitor.classify import lexicon, roles, stage_cues
 from monitor.classify.alternation import _alternatives, compile_alternation
 from monitor.classify.corpus import load_corpus
 from monitor.classify.lexicon import compile_groups, scan
@@ -40,13 +40,15 @@ TRICKY = {
     # Leading groups, optional groups, classes, lookbehinds, digits and \w at the start.
     "mixed": ("(?:sen[dt]|remov)\\w* (?:\\w+ ){0,3}to", "[st]ent back", "(?<!not )accepted", "\\d+ more",
               "(?:\\d+|\\w+) others", "\\w+ nouveaux", "(?:^|\\n)(?:(?!said)[\\w'-]+ ){1,3}to take",
-              "otr[oa]s? (?:\\d+|dos)", "inks?", "up to \\d+"),
+              "otr[oa]s? (?:\\d+|dos)", "inks?", "up to \\d+", "(?<!los )(?<!las )(?:otros|otras) dos",
+              "(?<!protection )requests?", "(?<!be )\\w+ more"),
     "later": ("deported", "third", "to take", "sent"),
 }
 
 WORDS = ("third", "country", "countries", "deport", "deported", "deportees", "from", "the", "deportation",
          "sent", "send", "removed", "to", "a", "stent", "tent", "back", "not", "accepted", "12", "more",
-         "others", "five", "nouveaux", "otros", "otra", "dos", "ink", "inks", "up", "said", "take", "de", "\n")
+         "others", "five", "nouveaux", "otros", "otra", "dos", "ink", "inks", "up", "said", "take", "de", "\n",
+         "los", "las", "otras", "protection", "request", "requests", "be")
 
 
 def test_tricky_fragments_match_like_the_plain_alternation() -> None:
@@ -64,6 +66,9 @@ def test_leading_groups_are_distributed_into_plain_prefixes() -> None:
     assert [(a.prefix, a.rest) for a in optional] == [("the deportation", ""), ("deportation", "")]
     # The last plain letter before a quantifier belongs to the rest.
     assert [(a.prefix, a.rest) for a in _alternatives("deportees?")] == [("deportee", "s?")]
+    # A plain look-behind moves after the plain beginning, which then leads the alternative.
+    behind = _alternatives("(?<!los )(?<!las )otros")
+    assert [(a.prefix, a.rest) for a in behind] == [("otros", "(?<!los otros)(?<!las otros)")]
     # A shared beginning is written once.
     assert compile_alternation(["deport\\w*", "detain\\w*"]).startswith("de(?:")
 
@@ -79,3 +84,17 @@ def test_shipped_cue_tables_match_like_the_plain_alternation(name: str) -> None:
     }[name]
     texts = [Doc.from_article(row.title, row.text).folded for row in load_corpus(None)]
     same_hits(dict(groups), texts)
+
+
+def test_role_patterns_compiled_as_trees_find_the_same_spans() -> None:
+    windows = []
+    for row in load_corpus(None):
+        folded = Doc.from_article(row.title, row.text).folded
+        windows += [folded[max(0, m.start() - 60):m.start()] for m in re.finditer(r"\w+", folded)]
+    assert len(windows) > 10000 and len(roles.LEFT_SOURCES) == 5
+    for tree, source in roles.LEFT_SOURCES.items():
+        plain_form = re.compile(source)
+        assert tree.pattern != plain_form.pattern
+        for window in windows:
+            a, b = plain_form.search(window), tree.search(window)
+            assert (a and a.span()) == (b and b.span()), (source[:40], window)
