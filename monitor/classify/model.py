@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 
 import joblib
@@ -57,7 +56,7 @@ class _Part:
             self.char_range = vec.ngram_range
         self.word_columns = lru_cache(maxsize=WORD_CACHE)(self._word_columns)
 
-    def _word_columns(self, word: str) -> tuple[int, ...]:
+    def _word_columns(self, word: str) -> np.ndarray:
         """The columns of one word's char_wb n-grams (as sklearn pads and cuts them), in-vocabulary only."""
         assert self.char_range is not None
         low, high = self.char_range
@@ -70,11 +69,14 @@ class _Part:
                 break
             grams += [padded[i:i + n] for i in range(size - n + 1)]
         get = self.index.get
-        return tuple(j for j in map(get, grams) if j is not None)
+        columns = np.array([j for j in map(get, grams) if j is not None], dtype=np.intp)
+        columns.flags.writeable = False  # shared by every later text with this word
+        return columns
 
     def columns(self, text: str) -> np.ndarray:
         if self.char_range is not None:
-            return np.fromiter(chain.from_iterable(map(self.word_columns, text.lower().split())), dtype=np.intp)
+            words = text.lower().split()
+            return np.concatenate(list(map(self.word_columns, words))) if words else np.empty(0, dtype=np.intp)
         return np.array([j for j in map(self.index.get, self.analyze(text)) if j is not None], dtype=np.intp)
 
     def score(self, text: str) -> float:
