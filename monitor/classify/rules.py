@@ -81,8 +81,14 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[tuple[str, str]]:
     ("Uganda, Eswatini and Ghana have refused", "sent to Eswatini, Ghana and Rwanda")."""
     roles: list[tuple[str, str]] = []
     prev: tuple[Mention, str] | None = None
-    for m in mentions:
-        role = ("actor", m.surface) if m.kind == "person" else mention_role(doc, m, prev)
+    for i, m in enumerate(mentions):
+        if m.kind == "person":
+            role = ("actor", m.surface)
+        elif m.code == US and not _in_list(doc, mentions, i):
+            # The United States' own role is never scored; it matters only when passed along a list.
+            role = ("plain", m.surface)
+        else:
+            role = mention_role(doc, m, prev)
         roles.append(role)
         prev = (m, role[0])
     shared = ("destination", "weak_destination", "refusing")
@@ -97,6 +103,12 @@ def _roles(doc: Doc, mentions: list[Mention]) -> list[tuple[str, str]]:
 
 def _joined(doc: Doc, first: Mention, second: Mention) -> bool:
     return bool(LIST_JOIN.match(doc.folded[first.end:second.start]))
+
+
+def _in_list(doc: Doc, mentions: list[Mention], i: int) -> bool:
+    """True when mention i is joined to the one before or after it ("the U.S. and Mexico")."""
+    return (i > 0 and _joined(doc, mentions[i - 1], mentions[i])) or (
+        i + 1 < len(mentions) and _joined(doc, mentions[i], mentions[i + 1]))
 
 
 def analyse_countries(doc: Doc) -> CountryAnalysis:
