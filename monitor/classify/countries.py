@@ -162,47 +162,54 @@ def _plural_demonym(entries: dict[str, tuple[str, str]], words: list[str]) -> tu
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _plural_name(name: str) -> tuple[str, str] | None:
+    """_plural_demonym for a name of space-separated folded words, remembered."""
+    return _plural_demonym(_tables()[1], name.split(" "))
+
+
 def find_mentions(doc: Doc) -> list[Mention]:
     """Every country, capital and nationality word in the article, longest match first."""
     _, entries, first_tokens = _tables()
-    tokens = doc.tokens
+    words, spans, raw = doc.words, doc.spans, doc.raw
     starters, prefixes = _starters(), _prefixes()
     found: list[Mention] = []
-    n = len(tokens)
-    free = 0  # the first token not inside a mention already found
-    for i in [k for k, t in enumerate(tokens) if t.text in starters]:
+    n = len(words)
+    free = 0  # the first word not inside a mention already found
+    for i in [k for k, w in enumerate(words) if w in starters]:
         if i < free:
             continue
-        tok = tokens[i].text
-        if tok in _UPPER_ONLY and doc.raw[tokens[i].start:tokens[i].end].isupper():
-            found.append(Mention(US, "country", doc.raw[tokens[i].start:tokens[i].end],
-                                 tokens[i].start, tokens[i].end))
+        tok = words[i]
+        start, end = spans[i]
+        if tok in _UPPER_ONLY and raw[start:end].isupper():
+            found.append(Mention(US, "country", raw[start:end], start, end))
             continue
-        if tok in _CAPITALISED_ONLY and doc.raw[tokens[i].start].isupper() and not (
-                tok in _GIVEN_NAMES and i + 1 < n and doc.raw[tokens[i + 1].start].isupper()
-                and doc.raw[tokens[i].end:tokens[i + 1].start] == " "):
-            found.append(Mention(_CAPITALISED_ONLY[tok], "country", doc.raw[tokens[i].start:tokens[i].end],
-                                 tokens[i].start, tokens[i].end))
+        if tok in _CAPITALISED_ONLY and raw[start].isupper() and not (
+                tok in _GIVEN_NAMES and i + 1 < n and raw[spans[i + 1][0]].isupper()
+                and raw[end:spans[i + 1][0]] == " "):
+            found.append(Mention(_CAPITALISED_ONLY[tok], "country", raw[start:end], start, end))
             continue
         # Only the last word of a name is ever plural: a longer name must begin with the word itself.
         longest = first_tokens.get(tok) or (1 if _singular(tok) in first_tokens else 0)
         if not longest:
             continue
         hit = None
+        name = tok
         for size in range(1, min(longest, _MAX_NGRAM, n - i) + 1):
-            words = [t.text for t in tokens[i:i + size]]
-            if size > 1 and " ".join(words[:-1]) not in prefixes:
-                break  # no name goes on like this: longer sizes cannot match either
-            entry = entries.get(" ".join(words))
+            if size > 1:
+                if name not in prefixes:
+                    break  # no name goes on like this: longer sizes cannot match either
+                name = f"{name} {words[i + size - 1]}"
+            entry = entries.get(name)
             if entry is None:
-                entry = _plural_demonym(entries, words)
+                entry = _plural_name(name)
             if entry is not None:
                 hit = (size, entry)  # the longest match wins
         if hit is None:
             continue
         size, (code, kind) = hit
-        start, end = tokens[i].start, tokens[i + size - 1].end
-        found.append(Mention(code, kind, doc.raw[start:end], start, end))
+        end = spans[i + size - 1][1]
+        found.append(Mention(code, kind, raw[start:end], start, end))
         free = i + size
     return found
 

@@ -102,7 +102,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
             hits[hit.category].append(hit)
     reasons: list[str] = []
-    short = len(doc.tokens) < SHORT_TOKENS
+    short = len(doc.words) < SHORT_TOKENS
     absence = SHORT_ABSENCE_FACTOR if short else 1.0
     receiving = countries.receiving
     foreign = countries.nationalities - {receiving.code if receiving else "", US}
@@ -136,7 +136,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
             or _ASYLUM_TRANSFER.search(doc.folded)):
         logit += W_MAJOR_ORIGIN
         reasons.append(f"{receiving.name} mostly receives its own nationals, and nothing says these are foreign")
-    if len(doc.tokens) >= LONG_TOKENS and not _topic_in_head(doc, hits, countries):
+    if len(doc.words) >= LONG_TOKENS and not _topic_in_head(doc, hits, countries):
         logit += W_OFF_TOPIC_HEAD
         reasons.append("long article whose headline and lead are not about a removal to a third country")
     penalty, in_lead, in_title = _negatives(doc, hits, countries, us_named)

@@ -161,21 +161,22 @@ def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
                 language: str | None = None) -> list[Count]:
     """Numbers of people in the article, scored by how likely each is the development's count."""
     folded = doc.folded
-    toks = doc.tokens
-    words = [t.text for t in toks]
+    words, spans = doc.words, doc.spans
     counts: list[Count] = []
-    i = 0
-    while i < len(toks):
-        if not (words[i][0].isdigit() or words[i] in _NUMBER_STARTS or is_demonym(words[i])):
-            i += 1  # neither a number nor a nationality word: nothing can start here
+    # Only a digit, a number word or a nationality word can begin a count.
+    starts = [k for k, w in enumerate(words) if w[0].isdigit() or w in _NUMBER_STARTS or is_demonym(w)]
+    i = 0  # the first word not yet read as part of a number
+    for k in starts:
+        if k < i:
             continue
+        i = k
         value, size = _number_at(words, i, language)
         single = value is None and _single_person(words, i)
         value = 1 if single else value
         if value is None:
             i += 1
             continue
-        start, end = toks[i].start, toks[i + size - 1].end
+        start, end = spans[i][0], spans[i + size - 1][1]
         i += size
         left, right = folded[max(0, start - 25):start], folded[end:end + 30]
         if _excluded(left, right):

@@ -153,7 +153,7 @@ def _body_factor(doc: Doc, hits: list[Hit]) -> float:
     Such pages recap the story so far (the deal, the court fight, the earlier flights) below the lead;
     piled up, those cues would outweigh the news the headline and lead report.
     """
-    if len(doc.tokens) < LONG_TOKENS:
+    if len(doc.words) < LONG_TOKENS:
         return 1.0
     head = [h for h in hits if doc.sentence_of(h.start) <= 1 and _split(h.category)[0] != "origin"]
     return LONG_BODY_FACTOR if head else 1.0

@@ -7,7 +7,6 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
 
 # Beyond this many characters of body text the rules stop reading: the news of an article is in its
 # first paragraphs, and a fixed window keeps the cost of one classification bounded.
@@ -51,14 +50,6 @@ def fold(text: str) -> str:
     return folded
 
 
-class Token(NamedTuple):
-    """One word of the folded text with its character offsets."""
-
-    text: str
-    start: int
-    end: int
-
-
 @dataclass
 class Doc:
     """An article prepared once for every layer: original and folded text, tokens and sentences."""
@@ -85,9 +76,14 @@ class Doc:
         return self.folded[: self.title_end]
 
     @cached_property
-    def tokens(self) -> list[Token]:
-        new = tuple.__new__  # what Token._make does, without its per-call checks: a long page has ~700 tokens
-        return [new(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(self.folded)]
+    def words(self) -> list[str]:
+        """The words (tokens) of the folded text."""
+        return _TOKEN.findall(self.folded)
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Start and end offsets of each of the words."""
+        return [m.span() for m in _TOKEN.finditer(self.folded)]
 
     @cached_property
     def sentence_starts(self) -> list[int]:
