@@ -218,11 +218,13 @@ class CuePattern:
     """
 
     any: re.Pattern[str]
-    categories: tuple[tuple[str, re.Pattern[str]], ...]
+    # Each category's pattern, and the characters a match of it can begin with (None: any).
+    categories: tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]
 
     def category_at(self, text: str, start: int, end: int) -> str:
-        for name, pattern in self.categories:
-            if pattern.match(text, start, end):
+        first = text[start:start + 1]
+        for name, pattern, chars in self.categories:
+            if (chars is None or first in chars) and pattern.match(text, start, end):
                 return name
         raise AssertionError(f"no category matches at {start}: {text[start:start + 40]!r}")
 
@@ -233,4 +235,5 @@ def compile_cues(groups: Mapping[str, Sequence[str]], before: str = "", after: s
         return re.compile(f"{before}(?:{compile_alternation(fragments)}){after}")
 
     every = [f for fragments in groups.values() for f in fragments]
-    return CuePattern(build(every), tuple((name, build(fragments)) for name, fragments in groups.items()))
+    return CuePattern(build(every), tuple(
+        (name, build(fragments), _next_chars(compile_alternation(fragments))) for name, fragments in groups.items()))

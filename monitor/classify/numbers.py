@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from monitor.classify.countries import is_demonym
 from monitor.classify.text import Doc
@@ -164,7 +165,7 @@ def find_counts(doc: Doc, stage: Stage | None, focus: set[int], other: set[int],
     words, spans = doc.words, doc.spans
     counts: list[Count] = []
     # Only a digit, a number word or a nationality word can begin a count.
-    starts = [k for k, w in enumerate(words) if w[0].isdigit() or w in _NUMBER_STARTS or is_demonym(w)]
+    starts = [k for k, w in enumerate(words) if _may_begin_count(w)]
     i = 0  # the first word not yet read as part of a number
     for k in starts:
         if k < i:
@@ -279,6 +280,11 @@ def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | No
 # Words a number can begin with besides digits (see _number_at and _word_value).
 _NUMBER_STARTS = frozenset({"a", "about", "une", "una", "uma", "some", "around", "nearly", "one", "uno", "medio",
                             "meia", *_UNITS, *(_HUNDRED - {"hundred"})})
+
+
+@lru_cache(maxsize=1 << 16)
+def _may_begin_count(word: str) -> bool:
+    return word[0].isdigit() or word in _NUMBER_STARTS or is_demonym(word)
 
 
 def _group_left(left: str) -> bool:
