@@ -104,6 +104,21 @@ def find_development(
     (rulings apart); at any age, known history of the same country, stage and number.
     Candidates that name another court or another flight number are never joined.
     """
+    if country_code is None and count is not None and count > 1:
+        # A report naming no single receiving country ("two Caribbean nations", a ministry's note that
+        # names none) joins the country's development that has its stage and its number on the same days.
+        counted_dev = session.scalars(
+            select(Development).where(
+                Development.status != "false_alarm",
+                Development.country_code.is_not(None),
+                Development.deportee_count == count,
+                Development.stage.in_(ARRIVALS if stage in ARRIVALS else {stage}),
+                Development.last_seen >= now - CONFUSABLE_WINDOW,
+                Development.first_seen <= now + CONFUSABLE_WINDOW,
+            ).order_by(Development.last_seen.desc()).limit(1)
+        ).first()
+        if counted_dev is not None:
+            return counted_dev
     # Court rulings follow each other quickly, and reports naming no single country share only their stage.
     window = COURT_WINDOW if stage == Stage.COURT_RULING.value or country_code is None else WINDOW
     q = select(Development).where(

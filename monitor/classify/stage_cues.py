@@ -28,6 +28,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"quisieron|quieren|recib\w*))",
         r"pays d'origine (?:[\w'-]+ ){0,3}?(?:refus\w*|ont refuse|n'ont pas|ne veulent pas)",
         r"pais(?:es)? de origem (?:[\w-]+ ){0,3}?(?:recus\w*|se recusaram|nao (?:aceitaram|aceitam|quiseram))",
+        # Deportees refusing to go back home is not a government's refusal.
+        r"(?:refus\w*|se (?:negaron|niegan|recusa\w*)) (?:to |de |a |a se )?(?:return|go (?:back|home)|be repatriated|"
+        r"rentrer|retourner|regresar|volver|retornar|voltar|regressar)",
     ),
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
@@ -165,7 +168,10 @@ r"propose\w* de",
         r"(?:commence|a commence) a (?:accueillir|recevoir)",
         r"(?:accepted|received|took in|recibio|acepto|recebeu|aceitou|a accueilli|a recu|accueille|recoit|"
         r"recibe|"
-        r"recebe|receives|welcomes|takes in|acoge) (?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|"
+        r"recebe|receives|welcomes|takes in|acoge) "
+        # "received about 120", "a recu pres de 300", "recebe cerca de 120": an approximate number
+        r"(?:(?:about|around|some|nearly|almost|over|more than|roughly|cerca de|unos|unas|casi|mas de|alrededor de|"
+        r"pres de|environ|plus de|quase|mais de|perto de) )?(?:\d+|[a-z]+teen|five|seven|eight|nine|ten|six|four|"
         r"three|two|"
         r"dozens|cinco|siete|ocho|nueve|diez|cinq|sept|huit|neuf|dix|sete|oito|nove|dez)",
         r"ka filluar", r"kane ardhur", r"a commence a accueillir", r"comenzo a recibir", r"comecou a receber",

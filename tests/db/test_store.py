@@ -348,6 +348,24 @@ def test_an_arrivals_report_without_a_number_joins_the_flight_of_the_same_days(
     assert weeks_on.new_development
 
 
+def test_a_report_naming_no_single_country_joins_the_development_with_its_number(
+        factory: sessionmaker[Session]) -> None:
+    day = datetime(2026, 4, 8, 12, tzinfo=UTC)
+    further = Stage.FURTHER_ARRIVALS
+    with transaction(factory) as s:
+        flight = ingest(s, art("https://a.example/1", "x", title="Costa Rica takes in second flight of 48 deportees"),
+                        _cls(further, 48, code="CR"), CHANNELS, now=day)
+        ministry = ingest(s, art("https://b.example/2", "y", title="Migración confirma segundo grupo de 48 deportados"),
+                          _cls(further, 48, code=None), CHANNELS, now=day + timedelta(days=1))
+        other_number = ingest(s, art("https://c.example/3", "z", title="Third flight brings 30 deportees"),
+                              _cls(further, 30, code=None), CHANNELS, now=day + timedelta(days=1))
+        weeks_on = ingest(s, art("https://d.example/4", "w", title="48 deportees, a month on"),
+                          _cls(further, 48, code=None), CHANNELS, now=day + timedelta(days=30))
+    assert ministry.development_id == flight.development_id and not ministry.new_development
+    assert other_number.new_development
+    assert weeks_on.development_id != flight.development_id
+
+
 def test_a_relevant_report_with_no_stage_is_still_news(factory: sessionmaker[Session]) -> None:
     day = datetime(2025, 6, 11, tzinfo=UTC)
     with transaction(factory) as s:
