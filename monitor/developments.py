@@ -101,7 +101,9 @@ def find_development(
     with no conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
     refusal or talks, a ruling or a halt), unless the report brings a number the development
     lacked (a deal after talks); the same number of people on the same days, whatever the stage
-    (rulings apart); at any age, known history of the same country, stage and number.
+    (a ruling and a flight apart); at any age, known history of the same country, stage and number.
+    A report naming no single country first joins the development with its stage and number on the
+    same days.
     Candidates that name another court or another flight number are never joined.
     """
     if country_code is None and count is not None and count > 1:
@@ -157,9 +159,10 @@ def find_development(
                 return dev
     if counted and count is not None and count > 1 and stage != Stage.COURT_RULING.value:
         # The same number of people in the same country on the same days is one event, whatever stage an
-        # outlet's wording suggests; a ruling is its own event even when it names the flight's number.
+        # outlet's wording suggests ("says it has no deal after court halts flight of 14" is the ruling's
+        # story); a ruling and a flight are two events even when they name the same number.
         for dev in candidates:
-            if (dev.deportee_count == count and dev.stage != Stage.COURT_RULING.value
+            if (dev.deportee_count == count and (dev.stage != Stage.COURT_RULING.value or stage not in ARRIVALS)
                     and dev.last_seen >= now - CONFUSABLE_WINDOW):
                 return dev
     if counted:

@@ -259,8 +259,18 @@ def test_the_same_number_on_the_same_days_is_one_event_whatever_the_stage(factor
                         now=day + timedelta(days=1))
         later = ingest(s, art("https://d.example/4", "w"), _cls(Stage.AGREEMENT, 14, code="GH"), CHANNELS,
                        now=day + timedelta(days=9))
+        halted = ingest(s, art("https://f.example/6", "u"), _cls(Stage.COURT_RULING, 20, code="ZM"), CHANNELS,
+                        now=day + timedelta(days=20, hours=1))
+        no_deal = ingest(s, art("https://g.example/7", "t"), _cls(Stage.TALKS, 20, code="ZM"), CHANNELS,
+                         now=day + timedelta(days=20, hours=2))
+        flown = ingest(s, art("https://h.example/8", "s"), _cls(Stage.FIRST_ARRIVALS, 20, code="ZM"), CHANNELS,
+                       now=day + timedelta(days=20, hours=3))
     assert defended.development_id == landed.development_id and not defended.new_development
     assert ruling.new_development  # a ruling is its own event, even about the same people
+    # A report of another stage with the ruling's number on the same days is the ruling's story; a flight is not.
+    assert halted.new_development
+    assert no_deal.development_id == halted.development_id and not no_deal.new_development
+    assert flown.new_development
     assert later.new_development and later.development_id != landed.development_id
 
 
