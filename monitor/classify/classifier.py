@@ -95,7 +95,7 @@ class Classifier:
         if self.model is None:
             logit, how = evidence.logit, f"rules {rule_p:.2f}"
         else:
-            model_p = self.model.probability(doc.raw)
+            model_p = self.model.probability(doc.raw, doc.folded)
             logit = W_RULES * evidence.logit + W_MODEL * _logit(model_p)
             how = f"rules {rule_p:.2f}, model {model_p:.2f}"
         score = _sigmoid(logit)

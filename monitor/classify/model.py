@@ -24,8 +24,9 @@ FORMAT_VERSION = 1
 WORD_CACHE = 1 << 16
 
 
-def model_text(raw: str) -> str:
-    return fold(raw[:MODEL_CHARS])
+def model_text(raw: str, folded: str | None = None) -> str:
+    """The text the model reads; folded is fold(raw) when the caller has it already (see Doc)."""
+    return (fold(raw) if folded is None else folded)[:MODEL_CHARS]
 
 
 def row_text(row: LabelRow) -> str:
@@ -130,9 +131,9 @@ class RelevanceModel:
         pipeline.fit(texts, labels)
         return cls(pipeline)
 
-    def probability(self, raw: str) -> float:
-        """raw is the article as prepared by Doc (headline, newline, body)."""
-        return self._fast.probability(model_text(raw))
+    def probability(self, raw: str, folded: str | None = None) -> float:
+        """raw is the article as prepared by Doc (headline, newline, body); folded its Doc.folded, if at hand."""
+        return self._fast.probability(model_text(raw, folded))
 
     def pipeline_probability(self, raw: str) -> float:
         """The same probability through sklearn itself (slower; for checks)."""
