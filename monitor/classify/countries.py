@@ -107,10 +107,14 @@ def _tables() -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, int
 
 
 @lru_cache(maxsize=1)
-def _prefixes() -> frozenset[str]:
-    """The first words of every name longer than them ("el", "south", "united states of")."""
-    return frozenset(" ".join(words[:k]) for words in (key.split(" ") for key in _tables()[1])
-                     for k in range(1, len(words)))
+def _continuations() -> dict[str, frozenset[str]]:
+    """For the first words of every name longer than them ("el", "south", "united states of"), the words
+    that come next in some name."""
+    follow: dict[str, set[str]] = {}
+    for words in (key.split(" ") for key in _tables()[1]):
+        for k in range(1, len(words)):
+            follow.setdefault(" ".join(words[:k]), set()).add(words[k])
+    return {head: frozenset(nexts) for head, nexts in follow.items()}
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +176,7 @@ def find_mentions(doc: Doc) -> list[Mention]:
     """Every country, capital and nationality word in the article, longest match first."""
     _, entries, first_tokens = _tables()
     words, spans, raw = doc.words, doc.spans, doc.raw
-    starters, prefixes = _starters(), _prefixes()
+    starters, continuations = _starters(), _continuations()
     found: list[Mention] = []
     n = len(words)
     free = 0  # the first word not inside a mention already found
@@ -197,9 +201,12 @@ def find_mentions(doc: Doc) -> list[Mention]:
         name = tok
         for size in range(1, min(longest, _MAX_NGRAM, n - i) + 1):
             if size > 1:
-                if name not in prefixes:
-                    break  # no name goes on like this: longer sizes cannot match either
-                name = f"{name} {words[i + size - 1]}"
+                follow = continuations.get(name)
+                nxt = words[i + size - 1]
+                if follow is None or (nxt not in follow and _singular(nxt) not in follow
+                                      and _singular(_singular(nxt)) not in follow):
+                    break  # no name goes on like this (a plural only ends one): longer sizes cannot match either
+                name = f"{name} {nxt}"
             entry = entries.get(name)
             if entry is None:
                 entry = _plural_name(name)
