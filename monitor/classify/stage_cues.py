@@ -17,6 +17,8 @@ _NUMBER_WORD_TEXT = """
 """
 _NUMBER_WORDS = r"(?:\d+|a hundred|one hundred|" + "|".join(_NUMBER_WORD_TEXT.split()) + ")"
 
+_ANY_WORD = r"[abcdefghijklmnopqrstuvwxyz0123456789]\w*+"
+
 STAGE_CUES: dict[str, tuple[str, ...]] = {
     # The deportees' own countries refusing them is why they were sent elsewhere, not a refusal by the
     # receiving state: matched first so that its words count for no stage.
@@ -187,8 +189,9 @@ r"propose\w* de",
         r"(?:tercer|tercero|cuarto|quinto) (?:grupo|vuelo|contingente)", r"(?:terceiro|quarto|quinto) (?:grupo|voo)",
         r"(?:troisieme|quatrieme|cinquieme) (?:groupe|vol|contingent)",
         r"more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|asylum seekers)",
-        # \w++ is possessive: once a word is read whole, shorter readings of it are not tried again.
-        r"\w++ more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
+        # Any word, then "more": spelt as its first letter, then the rest of the word read possessively, so
+        # that the cue tree can file it under its first letter (see alternation.py).
+        _ANY_WORD + r" more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
         r"(?<!los )(?<!las )(?<!os )(?<!as )(?<!les )(?:otros|otras|outros|outras|autres) "
         r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
         r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
@@ -196,7 +199,7 @@ r"propose\w* de",
         r"additional (?:deportees|migrants|people)",
         r"further (?:[\w-]+ ){0,2}(?:deportees|migrants|nationals|people|group|flight|arrivals?)",
         r"bringing (?:the )?total", r"segundo (?:grupo|vuelo|voo)", r"otro (?:grupo|vuelo)", r"nuevo grupo",
-        r"deuxieme (?:groupe|vol)", r"(?:\w++ )?nouveaux (?:expulses|migrants|ressortissants)",
+        r"deuxieme (?:groupe|vol)", r"(?:" + _ANY_WORD + r" )?nouveaux (?:expulses|migrants|ressortissants)",
         r"nouveau groupe",
         r"autre groupe", r"novo grupo", r"outro grupo", r"mais (?:\d+|\w+) (?:migrantes|deportados|pessoas)",
         r"nuevos deportados", r"novos deportados",
