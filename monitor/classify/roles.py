@@ -98,7 +98,9 @@ _PEOPLE_RIGHT = re.compile(
 )
 _PEOPLE_WORD_LEFT = _left(r"(?:" + _PEOPLE_WORDS + r"|ressortissants|ciudadanos|cidadaos)(?: \w+)? $")
 _NEGATED_LEFT = re.compile(
-    r"(?:\bnon|\bnot|\bno|\bni|\bpas|\bsans|\bsin|\bsem|\bwithout|\bnao|\bnuk|\bnisu|\bnije|\bnicht|"
+    # "non-nationals to Equatorial Guinea": foreigners sent there, not a negated country.
+    r"(?:\bnon(?![- ](?:nationals?|citizens?|residents?) (?:to|into|in|a|en|vers|para|em|au|aux)\b)|"
+    r"\bnot|\bno|\bni|\bpas|\bsans|\bsin|\bsem|\bwithout|\bnao|\bnuk|\bnisu|\bnije|\bnicht|"
     r"\bnone of them|\bnor|\bnone|"
     r"\bninguno|\bninguna|\bnenhum|\bnenhuma|\baucun|\baucune)[- ](?:[\w'-]+ "
     r"){0,3}?(?:from )?$|"
