@@ -231,9 +231,10 @@ class CuePattern:
 
 def compile_cues(groups: Mapping[str, Sequence[str]], before: str = "", after: str = "") -> CuePattern:
     """Compile categories of fragments; before/after wrap every fragment (e.g. word-boundary checks)."""
-    def build(fragments: Sequence[str]) -> re.Pattern[str]:
-        return re.compile(f"{before}(?:{compile_alternation(fragments)}){after}")
+    def build(tree: str) -> re.Pattern[str]:
+        return re.compile(f"{before}(?:{tree}){after}")
 
     every = [f for fragments in groups.values() for f in fragments]
-    return CuePattern(build(every), tuple(
-        (name, build(fragments), _next_chars(compile_alternation(fragments))) for name, fragments in groups.items()))
+    trees = {name: compile_alternation(fragments) for name, fragments in groups.items()}
+    return CuePattern(build(compile_alternation(every)),
+                      tuple((name, build(tree), _next_chars(tree)) for name, tree in trees.items()))
