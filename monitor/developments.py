@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from db import store
@@ -111,12 +111,10 @@ def find_development(
         # names none) joins the country's development that has its stage and its number on the same days.
         counted_dev = session.scalars(
             select(Development).where(
-                Development.status != "false_alarm",
+                *_open_on_same_days(now),
                 Development.country_code.is_not(None),
                 Development.deportee_count == count,
                 Development.stage.in_(ARRIVALS if stage in ARRIVALS else {stage}),
-                Development.last_seen >= now - CONFUSABLE_WINDOW,
-                Development.first_seen <= now + CONFUSABLE_WINDOW,
             ).order_by(Development.last_seen.desc()).limit(1)
         ).first()
         if counted_dev is not None:
@@ -177,6 +175,12 @@ def find_development(
     return None
 
 
+def _open_on_same_days(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Developments reported in the last CONFUSABLE_WINDOW (and not first seen after it), not false alarms."""
+    return (Development.status != "false_alarm", Development.last_seen >= now - CONFUSABLE_WINDOW,
+            Development.first_seen <= now + CONFUSABLE_WINDOW)
+
+
 def _latest_of_country(session: Session, country_code: str | None, *, now: datetime,
                        marks: EventMarks) -> Development | None:
     """The development of this receiving country reported most recently in the last CONFUSABLE_WINDOW."""
@@ -184,10 +188,8 @@ def _latest_of_country(session: Session, country_code: str | None, *, now: datet
         return None
     candidates = session.scalars(
         select(Development).where(
-            Development.status != "false_alarm",
+            *_open_on_same_days(now),
             Development.country_code == country_code,
-            Development.last_seen >= now - CONFUSABLE_WINDOW,
-            Development.first_seen <= now + CONFUSABLE_WINDOW,
         ).order_by(Development.last_seen.desc()).limit(5)
     ).all()
     return next(iter(_without_conflicts(session, candidates, marks, None)), None)
