@@ -88,6 +88,15 @@ _PLANNED = re.compile(r"\b(?:would|will|expected|due to|set to|to be|could|plans
                       r"se espera|llegaran|doivent|devem|vao)\b")
 _EARLIER = re.compile(r"\b(?:last year|earlier this year|previously|el ano pasado|l'an dernier|l'annee derniere|"
                       r"no ano passado|(?:in|en|em) " + _MONTHS + r"(?: de)? (?:19|20)\d\d)\b")
+# Next to a count in a report of a further flight: the number belongs to an earlier one ("weeks after a
+# first group of nine", "adding to nine flown in last month").
+_PREVIOUS_LEFT = re.compile(
+    r"\b(?:first (?:group|batch|flight|plane|contingent)|adding to|in addition to|on top of|joining|"
+    r"primer (?:grupo|vuelo|contingente)|se suman a|premier (?:groupe|vol|contingent)|s'ajoutent aux?|"
+    r"primeiro (?:grupo|voo|contingente)|somam-se a)\b[^.;]{0,20}$")
+_PREVIOUS_RIGHT = re.compile(
+    r"^[^.;]{0,30}\b(?:last month|the month before|earlier this month|el mes pasado|le mois dernier|"
+    r"no mes passado)\b")
 _SINGLE_CASE = re.compile(r"\babrego garcia\b")
 _PERSON_NOUNS = frozenset((
     "man", "woman", "national", "citizen", "deportee", "migrant", "detainee", "hombre", "mujer",
@@ -236,6 +245,9 @@ def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage 
     if _TOTAL.search(folded, lo, hi):
         score -= 0.7
     if _EARLIER.search(folded, s_start, s_end):
+        score -= 1.5
+    if stage is Stage.FURTHER_ARRIVALS and (_PREVIOUS_LEFT.search(folded[max(s_start, start - 40):start])
+                                            or _PREVIOUS_RIGHT.match(folded[end:s_end])):
         score -= 1.5
     return Count(value, kind, doc.raw[start:end], start, s, score)
 

@@ -123,6 +123,19 @@ _DEPORTEES = re.compile(r"deport|expel|expuls|migra|remov|returne|retorna|repatr
 _ONWARD_LEFT = re.compile(r"\b(?:on|onward|onwards|back|home|de volta|de retour|de regreso)(?: to| a| para|"
     r" vers| au)"
                           r" " + _ART + r"$")
+# "to the African kingdom of Eswatini", "a la nación centroamericana de Belice", "au royaume d'": the name's
+# apposition; the words before it tell the role.
+_APPOSITION_NOUNS = (r"(?:kingdom|nation|country|republic|island|islands|archipelago|reino|pais|nacion|republica|"
+                     r"isla|islas|archipielago|royaume|pays|republique|ile|iles|archipel|nacao|ilha|ilhas)")
+_APPOSITION_ARTICLE = r"\b(?:the|el|la|le|l'|o|a|al|au|do|da|del|du|ao|na|no|en) "
+_APPOSITION_LEFT = re.compile(
+    _APPOSITION_ARTICLE + r"((?:[\w-]+ ){0,2}?" + _APPOSITION_NOUNS
+    + r"(?: [\w-]+){0,2}? (?:of |de |d'|du |da |do |del ))$")
+# When the name itself begins with the noun ("kingdom of Eswatini"), only its adjectives stand between.
+_APPOSITION_NAME = re.compile(_APPOSITION_NOUNS + r"\b")
+_ADJECTIVES_LEFT = re.compile(
+    _APPOSITION_ARTICLE + r"((?:(?!(?:to|into|a|al|au|aux|de|of|in|en|vers|para|ao|em|the|el|la|le|and|y|et|e)\b)"
+    r"[\w-]+ ){1,2})$")
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("nationality", _ORIGIN_LEFT, "left"),
     ("onward", _ONWARD_LEFT, "left"),
@@ -145,6 +158,9 @@ def mention_role(doc: Doc, m: Mention, prev: tuple[Mention, str] | None) -> tupl
     s_start, s_end = doc.sentence_span(doc.sentence_of(m.start))
     lo, hi = max(s_start, m.start - 60), min(s_end, m.end + 70)
     left, right = folded[lo:m.start], folded[m.end:hi]
+    apposition = (_ADJECTIVES_LEFT if _APPOSITION_NAME.match(folded, m.start) else _APPOSITION_LEFT).search(left)
+    if apposition:
+        left = left[:apposition.start(1)]
     if _NEGATED_LEFT.search(left):
         # "none of them Ghanaian", "who are not nationals of Kosovo": the people moved are not from
         # there, which is what makes the named country the one receiving them.

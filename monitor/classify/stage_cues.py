@@ -37,7 +37,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     "criticism_s": (
         r"(?:demand\w*|call\w* for|calling for|urg\w*|push\w* (?:to|for)|pide\w*|exig\w*|reclam\w*|ped\w*|"
         r"appel\w* a) (?:[\w-]+ ){0,3}(?:suspen\w*|halt\w*|end\w*|terminat\w*|cancel\w*|scrap\w*)",
-        r"(?:received|confirm\w*|recu|recibio|recebeu|reconnait avoir recu|paid|pago|payment of|recebido|"
+        r"(?:(?:had|has|have|ha|a) )?(?:received|confirm\w*|recu|recibio|recebeu|reconnait avoir recu|paid|pago|"
+        r"payment of|recebido|"
         r"recibido|admit\w*|admite|reconoce\w*|acknowledg\w*|receipt of|got|"
         r"gets|obtained|a touche|cobro) "
         r"(?:[\w$€£.,-]+ ){0,3}(?:million|millions|millones|milhoes)",
@@ -101,7 +102,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"pauses?|frena|freezes?|suspende|bloqu\w*)",
         r"(?:justice|tribunal) (?:est |a ete |e )?(?:saisie?|acionad[oa])", r"saisi\w* (?:la |de la )?justice",
         r"court challenge", r"legal challenge", r"lawsuits?", r"sued", r"sues?", r"class action",
-        r"(?:attaqu|poursui|assign)\w* (?:[\w'-]+ ){0,4}en justice", r"porte\w* plainte",
+        r"(?:attaqu|poursui|assign)\w* (?:[\w'-]+ ){0,4}en justice", r"porte\w* plainte", r"depos\w* (?:une )?plainte",
+        r"poursuiv\w* (?:l'|le |la |les )?(?:administration|gouvernement|etat|etats-unis|dhs|ice)\b",
+        r"(?:present|interpon)\w* (?:una )?demanda", r"(?:entr\w* com|ajuiz\w*) (?:uma )?(?:acao|processo)",
         r"(?:demandan|demandaron|processam|processaram|processa) (?:a |al |o |ao )?(?:gobierno|governo|"
         r"administracion|administracao|eeuu|eua|estados unidos|dhs|ice)",
         r"habeas corpus",
@@ -183,7 +186,7 @@ r"propose\w* de",
         r"zweite[rn]? (?:gruppe|flug|abschiebeflug)", r"weitere (?:migranten|abgeschobene)",
         r"secondo (?:gruppo|volo)", r"altri \d+",
         r"second (?:[\w.-]+ ){0,2}(?:group|flight|batch|wave|plane|round|deportation flight)",
-        r"another (?:[\w.-]+ ){0,2}(?:group|flight|batch)",
+        r"another (?:[\w.-]+ ){0,2}(?:group|flight|batch|plane|planeload|wave|round)",
         r"latest (?:[\w.-]+ ){0,2}(?:group|flight|batch|deportees|arrivals)", r"new (?:group|batch|flight|arrivals)",
         r"(?:third|fourth|fifth) (?!countr)(?:[\w.-]+ ){0,2}(?:group|flight|batch|wave|plane|round)",
         r"(?:tercer|tercero|cuarto|quinto) (?:grupo|vuelo|contingente)", r"(?:terceiro|quarto|quinto) (?:grupo|voo)",
@@ -192,7 +195,8 @@ r"propose\w* de",
         # Any word, then "more": spelt as its first letter, then the rest of the word read possessively, so
         # that the cue tree can file it under its first letter (see alternation.py).
         _ANY_WORD + r" more (?:[\w-]+ )?(?:deportees|migrants|people|men|women|detainees|third|asylum)",
-        r"(?<!los )(?<!las )(?<!os )(?<!as )(?<!les )(?:otros|otras|outros|outras|autres) "
+        # "un cubano y otros cuatro": the four others of one group, not four more.
+        r"(?<!los )(?<!las )(?<!os )(?<!as )(?<!les )(?<! y )(?<! e )(?<! et )(?:otros|otras|outros|outras|autres) "
         r"(?:\d+|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|"
         r"quince|veinte|dois|duas|quatro|sete|oito|nove|dez|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze)",
         r"nuevo vuelo", r"novo voo", r"nouveau vol", r"new (?:deportation )?flight",
@@ -237,7 +241,7 @@ r"propose\w* de",
         r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)"
         r"(?:[\w-]+ ){0,6}(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
-        r"(?:deportad\w*|deportar\w*|deportac\w*|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
+        r"(?:deportad\w*|deportar\w*|deportac\w*|deporta|deportan|deportam|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
         r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
         r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up", r"locked up",
         # "has already taken in", "ya recibió": a reception that has happened
