@@ -70,7 +70,7 @@ _ARRIVED = re.compile(
     r"aboard|carrying|on board|"
     r"llegaron|llego|aterriz\w*|recibio|enviad\w*|trasladad\w*|arrive\w*|atterri\w*|chegaram|chegou|recebeu"
 )
-_MONEY_LEFT = re.compile(r"(?:[$€£¥]|us\$|usd|eur|r|gbp|ksh|cfa)\s*$")
+_MONEY_LEFT = re.compile(r"(?:[$€£¥]|\bus\$|\b(?:usd|eur|r|gbp|ksh|cfa))\s*$")
 _NOT_PEOPLE_RIGHT = re.compile(
     r"^[\s-]*(?:million|billion|millones|millions|milliards?|milhoes|milhao|mil\b|thousand|%|percent|"
     r"por ciento|pour cent|por cento|dollars?|dolares|euros?|years?|ans|anos|days?|dias|jours|months?|meses|"
@@ -91,7 +91,8 @@ _EARLIER = re.compile(r"\b(?:last year|earlier this year|previously|el ano pasad
 # Next to a count in a report of a further flight: the number belongs to an earlier one ("weeks after a
 # first group of nine", "adding to nine flown in last month").
 _PREVIOUS_LEFT = re.compile(
-    r"\b(?:first (?:group|batch|flight|plane|contingent)|adding to|in addition to|on top of|joining|"
+    r"\b(?:first (?:group|batch|flight|plane|contingent)|adding to|in addition to|on top of|joining|after|tras|"
+    r"despues de|apres|depois de|"
     r"primer (?:grupo|vuelo|contingente)|se suman a|premier (?:groupe|vol|contingent)|s'ajoutent aux?|"
     r"primeiro (?:grupo|voo|contingente)|somam-se a)\b[^.;]{0,20}$")
 _PREVIOUS_RIGHT = re.compile(
@@ -220,10 +221,18 @@ def _year_like(raw: str, value: int) -> bool:
     return raw.isdigit() and len(raw) == 4 and 1500 <= value <= 2100
 
 
+_FEW = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|uno|una|un|une|dos|tres|cuatro|cinco|um|uma|dois|"
+        r"duas|deux|trois|quatre|cinq)")
+# "one or two", "dos o tres": a guess, not a count.
+_EITHER_LEFT = re.compile(r"\b" + _FEW + r" (?:or|ou|o) $")
+_EITHER_RIGHT = re.compile(r"^ (?:or|ou|o) " + _FEW + r"\b")
+
+
 def _excluded(left: str, right: str) -> bool:
-    """Money, percentages, durations, ages and dates are not people."""
+    """Money, percentages, durations, ages, dates and guesses ("one or two") are not people."""
     return bool(_MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left)
-                or _MONTH_LEFT.search(left) or _MONTH_RIGHT.match(right))
+                or _MONTH_LEFT.search(left) or _MONTH_RIGHT.match(right) or _EITHER_LEFT.search(left)
+                or _EITHER_RIGHT.match(right))
 
 
 def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage | None,
@@ -248,7 +257,7 @@ def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage 
         score -= 1.5
     if stage is Stage.FURTHER_ARRIVALS and (_PREVIOUS_LEFT.search(folded[max(s_start, start - 40):start])
                                             or _PREVIOUS_RIGHT.match(folded[end:s_end])):
-        score -= 1.5
+        score -= 5.0  # below MIN_SCORE wherever it sits: the earlier flight's number is never this one's
     return Count(value, kind, doc.raw[start:end], start, s, score)
 
 
