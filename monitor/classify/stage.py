@@ -35,7 +35,7 @@ ONWARD_AS_ARRIVAL = 0.6
 TITLE_MARGIN = 1.5
 TITLE_MIN = 2.0
 # Cues after "after", "despite", "tras"... describe what came before the news, not the news.
-_EARLIER = (r"after|despite|following|amid|tras|despues de|pese a|a pesar de|apres|malgre|suite a|apos|apesar de|"
+_EARLIER = (r"after|despite|following|since|amid|tras|despues de|pese a|a pesar de|apres|malgre|suite a|apos|apesar de|"
             r"em meio a")
 _BACKDROP = re.compile(rf"\b(?:{_EARLIER}|as|while)(?: [\w'-]+){{0,3}} $")
 BACKDROP_FACTOR = 0.3
