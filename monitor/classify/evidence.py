@@ -220,7 +220,7 @@ def _other_nationality_follows(doc: Doc, hit: Hit, countries: CountryAnalysis) -
     return code is not None and code not in (receiving, US)
 
 
-_GROUP_LEFT = re.compile(r"(?:\d[\d,.]*|des|les|los|las|os|as|dozens of|hundreds of|cientos de|centaines d') $")
+_GROUP_LEFT = re.compile(r"\b(?:\d[\d,.]*|des|les|los|las|os|as|dozens of|hundreds of|cientos de|centaines d') $")
 
 
 def _own_in_title(doc: Doc, countries: CountryAnalysis) -> bool:

@@ -107,6 +107,8 @@ SAFE_THIRD: tuple[str, ...] = (
     r"tercer pais seguro", r"pays tiers sur", r"(?:acordo de )?terceiro pais seguro",
     r"asylum cooperative agreements?",
     r"acuerdos? de cooperacion (?:en materia de|de) asilo", r"pais seguro",
+    # The official name of such an agreement in some governments' statements.
+    r"examination of protection (?:requests|claims)",
 )
 
 # Someone agreeing to take in deportees: "accept migrants deported by the U.S.", "recibir a deportados".
@@ -189,7 +191,8 @@ NEGATIVE: dict[str, tuple[str, ...]] = {
                    r"proclama\w*", r"veto migratorio", r"restricciones (?:de viaje|parciales|de entrada)",
                    r"restricoes (?:de viagem|parciais)", r"(?:prohibe|proibe|interdit) (?:la |a |l')?entr\w*",
                    r"restrictions de (?:voyage|visas?)", r"interdiction d'entree"),
-    "explainer": (r"explainer", r"explained", r"what happened to", r"what became of",
+    # "Third-country deportations, explained", "Explained: ...", not "the minister explained".
+    "explainer": (r"explainer", r"(?<=, )explained", r"explained:", r"what happened to", r"what became of",
                   r"(?:months|years) on\b", r"que (?:fue|ha sido) de", r"ce que sont devenus",
                   r"o que (?:aconteceu|foi feito) (?:com|de)", r"what (?:we|you need to) know", r"a "
         r"look back",

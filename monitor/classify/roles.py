@@ -76,7 +76,10 @@ SENDS_RIGHT = re.compile(
 )
 LIST_JOIN = re.compile(r"^ ?(?:,|;|/|and|or|y|e|et|ou|o|dhe|i|und|ni) ?(?:and |or |y |e |et |ou |o |dhe |"
     r"ni )?$")
-_NATIONALS_RIGHT = re.compile(r"^(?:-born| nationals?| citizens?| natives?| passport)")
+# "Palau National Congress", "the Ghana National Police": an institution, not people of that nationality.
+_NATIONALS_RIGHT = re.compile(r"^(?:-born| nationals?(?! (?:congress|assembly|parliament|council|police|guard|army|"
+                              r"security|government|election|bank|airport|museum|park|team|university|day)\b)|"
+                              r" citizens?| natives?| passport)")
 _ACTOR_RIGHT = re.compile(
     r"^(?:'s)? ?(?:government|authorities|officials?|president|prime minister|foreign|minist\w*|embassy|"
     r"parliament|lawmakers|court|cabinet|spokes\w*|gobierno|gouvernement|governo|autoridades|autorites|"
