@@ -29,6 +29,15 @@ VETO_CEILING = 0.2
 # A headline about removals to third countries in general: a country named only further down is an example.
 _POLICY_WIDE = re.compile(r"\b(?:third|other) countries|terceros paises|pays tiers|paises terceiros|terceiros paises|"
                           r"drittstaaten|paesi terzi|third[- ]country (?:removal|deportation)s? polic")
+# "135 deportados de terceros países": the people on one flight, not third countries in general.
+_PEOPLE_FROM = re.compile(r"(?:deportad\w*|migrant\w*|ciudadanos|nacionales|personas|expulsad\w*|expulses|"
+                          r"ressortissants|deportees|nationals|people|citizens|cidadaos|pessoas|persons|"
+                          r"individuals|extranjeros|estrangeiros|etrangers) (?:de|from|of|des|da|do|d') $")
+
+
+def _policy_wide(title: str) -> bool:
+    return any(not _PEOPLE_FROM.search(title, max(0, m.start() - 30), m.start())
+               for m in _POLICY_WIDE.finditer(title))
 
 
 def _sigmoid(x: float) -> float:
@@ -107,7 +116,7 @@ class Classifier:
     def _describe(self, doc: Doc, countries: CountryAnalysis, score: float, reasons: list[str],
                   mentioned: tuple[str, ...], lang: str) -> Classification:
         receiving = None if countries.ambiguous else countries.receiving
-        if receiving is not None and receiving.lead_mentions == 0 and _POLICY_WIDE.search(doc.title):
+        if receiving is not None and receiving.lead_mentions == 0 and _policy_wide(doc.title):
             reasons.append(f"headline about third countries in general: {receiving.name} is named only as an example")
             receiving = None
         focus, other = _sentence_sets(doc, countries)

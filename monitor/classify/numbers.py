@@ -228,11 +228,19 @@ _EITHER_LEFT = re.compile(r"\b" + _FEW + r" (?:or|ou|o) $")
 _EITHER_RIGHT = re.compile(r"^ (?:or|ou|o) " + _FEW + r"\b")
 
 
+# "an island of fewer than 20,000 people", "un pays de 1,2 million d'habitants": a population.
+_POPULATION_LEFT = re.compile(
+    r"\b(?:population|island|nation|country|city|town|kingdom|poblacion|isla|nacion|ciudad|pais|reino|pays|ile|"
+    r"ville|royaume|populacao|ilha|cidade) (?:of|de|d') (?:(?:fewer|less|more) than |about |some |around |nearly |"
+    r"over |under |just |unos |unas |mas de |menos de |environ |moins de |plus de |cerca de |mais de |menos de )?$")
+_POPULATION_RIGHT = re.compile(r"^ (?:inhabitants|residents|habitantes|habitants|moradores|residentes)\b")
+
+
 def _excluded(left: str, right: str) -> bool:
-    """Money, percentages, durations, ages, dates and guesses ("one or two") are not people."""
+    """Money, percentages, durations, ages, dates, populations and guesses ("one or two") are not people."""
     return bool(_MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left)
                 or _MONTH_LEFT.search(left) or _MONTH_RIGHT.match(right) or _EITHER_LEFT.search(left)
-                or _EITHER_RIGHT.match(right))
+                or _EITHER_RIGHT.match(right) or _POPULATION_LEFT.search(left) or _POPULATION_RIGHT.match(right))
 
 
 def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage | None,

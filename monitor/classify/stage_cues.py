@@ -19,6 +19,9 @@ _NUMBER_WORDS = r"(?:\d+|a hundred|one hundred|" + "|".join(_NUMBER_WORD_TEXT.sp
 
 _ANY_WORD = r"[abcdefghijklmnopqrstuvwxyz0123456789]\w*+"
 
+# A deal's conditions are no refusal: "will not accept convicts or unaccompanied children".
+_NOT_CONDITIONS = (r"(?! (?:any )?(?:convicts?|criminals?|children|minors|unaccompanied|people with|individuals with|"
+                   r"those with|anyone with)\b)")
 STAGE_CUES: dict[str, tuple[str, ...]] = {
     # The deportees' own countries refusing them is why they were sent elsewhere, not a refusal by the
     # receiving state: matched first so that its words count for no stage.
@@ -48,7 +51,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         # What a government was given for taking deportees: a payment disclosure.
         r"(?:in exchange for|en echange de|a cambio de|em troca de) (?:[\w-]+ ){0,2}(?:accepting|taking|receiving|"
         r"hosting|accueillir|recevoir|recibir|aceptar|acoger|receber|aceitar|acolher)",
-        r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)",
+        # ...but not a deal's conditions ("will not accept convicts or unaccompanied children").
+        r"(?:will not|won'?t|refus\w* to|declin\w* to|no) (?:accept|take|receive|sign)" + _NOT_CONDITIONS,
         r"no (?:firmara|aceptara|recibira)", r"ne (?:signera|acceptera|recevra) pas",
         r"no (?:volvera|vuelve) a (?:recibir|aceptar)", r"will no longer (?:accept|receive|take)",
         r"(?:won'?t|will not) (?:accept|receive|take) (?:any )?more", r"nao (?:vai )?voltar a (?:receber|aceitar)",
@@ -305,7 +309,7 @@ r"propose\w* de",
     ),
     "criticism": (
         # A government saying it cannot or will not take deportees is a refusal.
-        r"(?:can't|cannot|can not|won't|will not|unable to) (?:take|accept|receive|host)",
+        r"(?:can't|cannot|can not|won't|will not|unable to) (?:take|accept|receive|host)" + _NOT_CONDITIONS,
         r"no (?:puede|podra|va a) (?:recibir|aceptar|acoger)", r"nao (?:pode|podera|vai) (?:receber|aceitar|acolher)",
         r"ne (?:peut|pourra|va) pas (?:accueillir|recevoir|accepter)",
         r"lehnt (?:[\w-]+ ){0,4}ab", r"kritik\w*", r"weiger\w*", r"respinge\w*", r"rifiuta\w*",
