@@ -148,8 +148,28 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     # the criminal case.
     if receiving is not None and (receiving.title_destination or receiving.title_subject) and takes_in:
         in_lead = [k for k in in_lead if not k.startswith("abrego_criminal_case")]
+    if receiving is not None and takes_in and _fresh_lead(doc):
+        # "Rwanda's deal with the U.S.: what we know" whose lead tells what was announced this week is news.
+        in_lead = [k for k in in_lead if not k.startswith("explainer")]
+        in_title = [k for k in in_title if k != "explainer"]
     veto = _veto(tc, own, us_named, us_in_lead, in_lead, in_title)
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
+
+
+_DAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|"
+         r"domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|segunda|terca|quarta|quinta|sexta")
+# What happened in the last days: "this week", "on Tuesday", "ayer", "cette semaine", "nesta quinta-feira".
+_RECENT = re.compile(r"\b(?:this week|yesterday|today|on (?:" + _DAYS + r")|esta semana|ayer|hoy|este (?:" + _DAYS
+                     + r")|el (?:" + _DAYS + r")|cette semaine|hier|aujourd'hui|(?:ce |le )?(?:" + _DAYS + r")|"
+                     r"nesta semana|ontem|hoje|nest[ae] (?:" + _DAYS + r"))\b")
+
+
+def _fresh_lead(doc: Doc) -> bool:
+    """The body's first sentence says something happened in the last days."""
+    if len(doc.sentence_starts) < 2:
+        return False
+    start, end = doc.sentence_span(1)
+    return bool(_RECENT.search(doc.folded, start, end))
 
 
 def _topic_in_head(doc: Doc, hits: dict[str, list[Hit]], countries: CountryAnalysis) -> bool:
