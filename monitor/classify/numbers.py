@@ -27,7 +27,8 @@ _UNITS = {
     "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
     "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20,
     "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "douzaine": 12, "dizaine": 10,
-    "vingtaine": 20, "trentaine": 30, "cinquantaine": 50, "centaine": 100,
+    "vingtaine": 20, "trentaine": 30, "cinquantaine": 50, "centaine": 100, "huitaine": 8, "quinzaine": 15,
+    "quarantaine": 40, "soixantaine": 60,
     # pt
     "dois": 2, "duas": 2, "quatro": 4, "sete": 7, "oito": 8, "nove": 9, "dez": 10, "doze": 12, "treze": 13,
     "catorze": 14, "dezesseis": 16, "dezasseis": 16, "dezessete": 17, "dezoito": 18, "dezenove": 19,
@@ -91,13 +92,14 @@ _EARLIER = re.compile(r"\b(?:last year|earlier this year|previously|el ano pasad
 # Next to a count in a report of a further flight: the number belongs to an earlier one ("weeks after a
 # first group of nine", "adding to nine flown in last month").
 _PREVIOUS_LEFT = re.compile(
-    r"\b(?:first (?:group|batch|flight|plane|contingent)|adding to|in addition to|on top of|joining|after|tras|"
+    r"\b(?:first (?:group|batch|flight|plane|contingent)|adding to|in addition to|on top of|joining|joins?|after|"
+    r"rejoign\w*|juntando-se a|juntam-se a|se unen a|tras|"
     r"despues de|apres|depois de|"
     r"primer (?:grupo|vuelo|contingente)|se suman a|premier (?:groupe|vol|contingent)|s'ajoutent aux?|"
     r"primeiro (?:grupo|voo|contingente)|somam-se a)\b[^.;]{0,20}$")
 _PREVIOUS_RIGHT = re.compile(
     r"^[^.;]{0,30}\b(?:last month|the month before|earlier this month|el mes pasado|le mois dernier|"
-    r"no mes passado)\b")
+    r"no mes passado|(?:in|en|em|since|depuis|desde) " + _MONTHS + r")\b")
 _SINGLE_CASE = re.compile(r"\babrego garcia\b")
 _PERSON_NOUNS = frozenset((
     "man", "woman", "national", "citizen", "deportee", "migrant", "detainee", "hombre", "mujer",
@@ -233,6 +235,13 @@ _POPULATION_LEFT = re.compile(
     r"\b(?:population|island|nation|country|city|town|kingdom|poblacion|isla|nacion|ciudad|pais|reino|pays|ile|"
     r"ville|royaume|populacao|ilha|cidade) (?:of|de|d') (?:(?:fewer|less|more) than |about |some |around |nearly |"
     r"over |under |just |unos |unas |mas de |menos de |environ |moins de |plus de |cerca de |mais de |menos de )?$")
+# "135 migrants, 65 of them children", "dont 65 enfants", "including 40 women": part of the group.
+_SUBSET_LEFT = re.compile(r"\b(?:dont|including|among them|of whom|incluidos|incluyendo|entre ellos|incluindo|"
+                          r"entre eles|dos quais|de los cuales|parmi eux|y|e|et|and)\s*$")
+_SUBSET_RIGHT = re.compile(r"^,? (?:of them|de ellos|d'entre eux|deles|(?:son|sont|sao|are|were) (?:menores|ninos|"
+                           r"enfants|mineurs|criancas|children|minors|women|mujeres|femmes|mulheres))\b")
+_SUBSET_NOUN = re.compile(r"^ (?:children|minors|women|ninos|menores|mujeres|enfants|mineurs|femmes|criancas|"
+                          r"mulheres)\b")
 _POPULATION_RIGHT = re.compile(r"^ (?:inhabitants|residents|habitantes|habitants|moradores|residentes)\b")
 
 
@@ -240,7 +249,8 @@ def _excluded(left: str, right: str) -> bool:
     """Money, percentages, durations, ages, dates, populations and guesses ("one or two") are not people."""
     return bool(_MONEY_LEFT.search(left) or _NOT_PEOPLE_RIGHT.match(right) or _AGE_LEFT.search(left)
                 or _MONTH_LEFT.search(left) or _MONTH_RIGHT.match(right) or _EITHER_LEFT.search(left)
-                or _EITHER_RIGHT.match(right) or _POPULATION_LEFT.search(left) or _POPULATION_RIGHT.match(right))
+                or _EITHER_RIGHT.match(right) or _POPULATION_LEFT.search(left) or _POPULATION_RIGHT.match(right)
+                or _SUBSET_RIGHT.match(right) or (_SUBSET_LEFT.search(left) is not None and _SUBSET_NOUN.match(right)))
 
 
 def _scored(doc: Doc, value: int, start: int, end: int, cap: bool, stage: Stage | None,
@@ -295,7 +305,8 @@ def _number_at(words: list[str], i: int, language: str | None) -> tuple[int | No
         return int(digits), 1
     if w in ("a", "about", "une", "una", "uma", "some", "around", "nearly") and i + 1 < len(words) and \
             words[i + 1] in ("dozen", "douzaine", "docena", "duzia", "dizaine", "dezena", "vingtaine",
-                             "cinquantaine", "centaine", "centenar", "centena"):
+                             "cinquantaine", "centaine", "centenar", "centena", "huitaine", "quinzaine",
+                             "trentaine", "quarantaine", "soixantaine"):
         return _UNITS.get(words[i + 1], 100), 2
     if w in ("one", "uno") and i + 1 < len(words) and words[i + 1] in ("man", "person", "deportee", "migrant",
                                                                        "hombre", "persona", "woman"):
