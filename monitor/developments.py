@@ -32,9 +32,6 @@ CONFUSABLE = {
     frozenset((Stage.TALKS.value, Stage.AGREEMENT.value)),
     frozenset((Stage.TALKS.value, Stage.CRITICISM.value)),
     frozenset((Stage.COURT_RULING.value, Stage.PAUSED_OR_ENDED.value)),
-    # A report of a flight that leads with the outcry over it reads as criticism.
-    frozenset((Stage.FIRST_ARRIVALS.value, Stage.CRITICISM.value)),
-    frozenset((Stage.FURTHER_ARRIVALS.value, Stage.CRITICISM.value)),
 }
 CONFUSABLE_WINDOW = timedelta(days=2)
 ARRIVALS = {Stage.FIRST_ARRIVALS.value, Stage.FURTHER_ARRIVALS.value}
@@ -102,8 +99,8 @@ def find_development(
     first report of a flight rarely has its count, and later ones often leave it out); criticism of
     an event with its number; a stage the text supports nearly as well as its own (``alternatives``)
     with no conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
-    refusal or talks, a ruling or a halt, a flight or the outcry over it), unless the report brings a
-    number the development lacked (a deal after talks); the same number of people on the same days, whatever the stage
+    refusal or talks, a ruling or a halt), unless the report brings a number the development
+    lacked (a deal after talks); the same number of people on the same days, whatever the stage
     (a ruling and a flight apart); at any age, known history of the same country, stage and number.
     A report naming no single country first joins the development with its stage and number on the
     same days.
