@@ -156,12 +156,14 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     return Evidence(logit, dict(hits), veto, own, tuple(reasons))
 
 
-_DAYS = (r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|miercoles|jueves|viernes|sabado|"
-         r"domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|segunda|terca|quarta|quinta|sexta")
+_DAYS_EN = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_DAYS_ES = r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
+_DAYS_FR = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+_DAYS_PT = r"segunda|terca|quarta|quinta|sexta|sabado|domingo"
 # What happened in the last days: "this week", "on Tuesday", "ayer", "cette semaine", "nesta quinta-feira".
-_RECENT = re.compile(r"\b(?:this week|yesterday|today|on (?:" + _DAYS + r")|esta semana|ayer|hoy|este (?:" + _DAYS
-                     + r")|el (?:" + _DAYS + r")|cette semaine|hier|aujourd'hui|(?:ce |le )?(?:" + _DAYS + r")|"
-                     r"nesta semana|ontem|hoje|nest[ae] (?:" + _DAYS + r"))\b")
+_RECENT = re.compile(
+    rf"\b(?:this week|yesterday|today|on (?:{_DAYS_EN})|esta semana|ayer|hoy|(?:el|este) (?:{_DAYS_ES})|"
+    rf"cette semaine|hier|aujourd'hui|{_DAYS_FR}|nesta semana|ontem|hoje|(?:na|nesta|neste|no) (?:{_DAYS_PT}))\b")
 
 
 def _fresh_lead(doc: Doc) -> bool:

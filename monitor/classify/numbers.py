@@ -234,7 +234,8 @@ _EITHER_RIGHT = re.compile(r"^ (?:or|ou|o) " + _FEW + r"\b")
 _POPULATION_LEFT = re.compile(
     r"\b(?:population|island|nation|country|city|town|kingdom|poblacion|isla|nacion|ciudad|pais|reino|pays|ile|"
     r"ville|royaume|populacao|ilha|cidade) (?:of|de|d') (?:(?:fewer|less|more) than |about |some |around |nearly |"
-    r"over |under |just |unos |unas |mas de |menos de |environ |moins de |plus de |cerca de |mais de |menos de )?$")
+    r"over |under |just |unos |unas |mas de |menos de |environ |moins de |plus de |cerca de |mais de )?$")
+_POPULATION_RIGHT = re.compile(r"^ (?:inhabitants|residents|habitantes|habitants|moradores|residentes)\b")
 # "135 migrants, 65 of them children", "dont 65 enfants", "including 40 women": part of the group.
 _SUBSET_LEFT = re.compile(r"\b(?:dont|including|among them|of whom|incluidos|incluyendo|entre ellos|incluindo|"
                           r"entre eles|dos quais|de los cuales|parmi eux|y|e|et|and)\s*$")
@@ -242,7 +243,6 @@ _SUBSET_RIGHT = re.compile(r"^,? (?:of them|de ellos|d'entre eux|deles|(?:son|so
                            r"enfants|mineurs|criancas|children|minors|women|mujeres|femmes|mulheres))\b")
 _SUBSET_NOUN = re.compile(r"^ (?:children|minors|women|ninos|menores|mujeres|enfants|mineurs|femmes|criancas|"
                           r"mulheres)\b")
-_POPULATION_RIGHT = re.compile(r"^ (?:inhabitants|residents|habitantes|habitants|moradores|residentes)\b")
 
 
 def _excluded(left: str, right: str) -> bool:

@@ -245,9 +245,10 @@ r"propose\w* de",
         r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)"
         r"(?:[\w-]+ ){0,6}(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
-        r"(?:deportad\w*|deportar\w*|deportac\w*|deporta|deportan|deportam|deporto|deportou|deportaram|expuls\w*|envi\w*|envoy\w*|traslad\w*|"
-        r"transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)", r"jail\w*", r"held (?:at|"
-        r"in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up", r"locked up",
+        r"(?:deportad\w*|deportar\w*|deportac\w*|deporta|deportan|deportam|deporto|deportou|deportaram|expuls\w*|"
+        r"envi\w*|envoy\w*|traslad\w*|transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)",
+        r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up",
+        r"locked up",
         # "has already taken in", "ya recibió": a reception that has happened
         r"already (?:taken in|took in|received|accepted)", r"ya (?:recibio|ha recibido|acogio|acepto)",
         r"ja (?:recebeu|acolheu|aceitou)", r"(?:a|ont) deja (?:accueilli|recu)",
