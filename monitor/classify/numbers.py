@@ -223,8 +223,7 @@ def _year_like(raw: str, value: int) -> bool:
     return raw.isdigit() and len(raw) == 4 and 1500 <= value <= 2100
 
 
-_FEW = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|uno|una|un|une|dos|tres|cuatro|cinco|um|uma|dois|"
-        r"duas|deux|trois|quatre|cinq)")
+_FEW = r"(?:\d+|one|uno|una|un|une|um|uma|" + "|".join(w for w, v in _UNITS.items() if v <= 10) + ")"
 # "one or two", "dos o tres": a guess, not a count.
 _EITHER_LEFT = re.compile(r"\b" + _FEW + r" (?:or|ou|o) $")
 _EITHER_RIGHT = re.compile(r"^ (?:or|ou|o) " + _FEW + r"\b")
@@ -239,10 +238,10 @@ _POPULATION_RIGHT = re.compile(r"^ (?:inhabitants|residents|habitantes|habitants
 # "135 migrants, 65 of them children", "dont 65 enfants", "including 40 women": part of the group.
 _SUBSET_LEFT = re.compile(r"\b(?:dont|including|among them|of whom|incluidos|incluyendo|entre ellos|incluindo|"
                           r"entre eles|dos quais|de los cuales|parmi eux|y|e|et|and)\s*$")
-_SUBSET_RIGHT = re.compile(r"^,? (?:of them|de ellos|d'entre eux|deles|(?:son|sont|sao|are|were) (?:menores|ninos|"
-                           r"enfants|mineurs|criancas|children|minors|women|mujeres|femmes|mulheres))\b")
-_SUBSET_NOUN = re.compile(r"^ (?:children|minors|women|ninos|menores|mujeres|enfants|mineurs|femmes|criancas|"
-                          r"mulheres)\b")
+_PART_OF_GROUP = r"(?:children|minors|women|ninos|menores|mujeres|enfants|mineurs|femmes|criancas|mulheres)"
+_SUBSET_RIGHT = re.compile(r"^,? (?:of them|de ellos|d'entre eux|deles|(?:son|sont|sao|are|were) "
+                           + _PART_OF_GROUP + r")\b")
+_SUBSET_NOUN = re.compile(r"^ " + _PART_OF_GROUP + r"\b")
 
 
 def _excluded(left: str, right: str) -> bool:
