@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +54,8 @@ class IngestResult:
     new_development: bool = False
     update: bool = False
     changes: tuple[str, ...] = ()
+    follow_up: bool = False
+    """True when an article below the relevance threshold was stored as another report of a development."""
 
     @property
     def duplicate(self) -> bool:
@@ -281,10 +284,18 @@ def ingest(
 ) -> IngestResult:
     """Store the article; if relevant, attach it to its development or open a new one, and queue alerts.
 
+    An article just below the relevance threshold with a follow-up reading (see Classification.follow_up)
+    is stored as relevant, attached to its country's development of the same days, without an alert;
+    with no such development it is stored as irrelevant.
+
     Everything happens in the caller's transaction, so a development and its outbox rows are
     written together or not at all.
     """
     now = now or utcnow()
+    if not cls.relevant and cls.follow_up is not None:
+        followed = _followed_development(session, cls.follow_up, article, now)
+        if followed is not None:
+            return _attach_follow_up(session, article, cls.follow_up, followed, now)
     article_id = store.insert_article(session, article_values(article, cls))
     if article_id is None or not cls.relevant:
         return IngestResult(article_id)
@@ -328,6 +339,56 @@ def ingest(
     if is_update:
         enqueue_development_alerts(session, dev.id, "update", channels, key=str(article_id), changes=changes)
     return IngestResult(article_id, dev.id, update=is_update, changes=tuple(changes))
+
+
+def _followed_development(session: Session, reading: Classification, article: Article,
+                          now: datetime) -> Development | None:
+    """The development a below-threshold article reports, if its country has one reported in the last
+    CONFUSABLE_WINDOW. Known history (seeded developments) is not followed."""
+    if reading.country_code is None:
+        return None
+    store.lock(session, f"dev:{reading.country_code}")
+    candidates = session.scalars(
+        select(Development).where(
+            *_open_on_same_days(now),
+            Development.status != "seeded",
+            Development.country_code == reading.country_code,
+        ).order_by(Development.last_seen.desc()).limit(5)
+    ).all()
+    candidates = _without_conflicts(session, candidates, event_marks(article.title, article.text),
+                                    reading.stage.value if reading.stage else None)
+    stage = reading.stage.value if reading.stage else None
+    if len(candidates) < 2:
+        return next(iter(candidates), None)
+    # Several open developments: the one whose recent reports share most names and numbers with the
+    # article, then the one of its own stage, then the latest.
+    names = _names(article.title, article.text[:400])
+    leads = store.development_leads(session, [dev.id for dev in candidates])
+    return max(candidates, key=lambda dev: (
+        max((len(names & _names(title, lead)) for title, lead in leads.get(dev.id, [])), default=0),
+        dev.stage == stage, dev.last_seen))
+
+
+_NAME = re.compile(r"\b(?:[A-ZÀ-Þ][\w'’-]{2,}|\d[\d,.]*\d|\d)")
+
+
+def _names(title: str, text: str) -> set[str]:
+    """Capitalised words and numbers: the names, places and figures a report shares with others of its story."""
+    return {m.casefold() for m in _NAME.findall(f"{title}\n{text}")}
+
+
+def _attach_follow_up(session: Session, article: Article, reading: Classification, dev: Development,
+                      now: datetime) -> IngestResult:
+    """Store the article as relevant, as another report of dev: no alert, and no fact of dev changes."""
+    why = (f"another report of development {dev.id} ({dev.receiving_country}, {dev.stage}), "
+           f"reported in the last {CONFUSABLE_WINDOW.days} days")
+    cls = replace(reading, reasons=(*reading.reasons, why))
+    article_id = store.insert_article(session, article_values(article, cls))
+    if article_id is None:
+        return IngestResult(None)
+    store.attach_article(session, dev.id, article_id, now)
+    dev.official = dev.official or article.official
+    return IngestResult(article_id, dev.id, follow_up=True)
 
 
 def _majority_stage(session: Session, dev: Development) -> str:

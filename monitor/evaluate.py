@@ -91,7 +91,11 @@ def predict(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Predic
                 # an undated one as crawled just after the row before it.
                 when = datetime.combine(row.published, datetime.min.time(), UTC) if row.published else clock
                 clock = max(clock, when) + timedelta(minutes=1)
-                dev_id = _group(factory, i, row, cls, when) if cls.relevant else None
+                dev_id = None
+                if cls.relevant or cls.follow_up is not None:
+                    dev_id, followed = _group(factory, i, row, cls, when)
+                    if followed and cls.follow_up is not None:
+                        cls = cls.follow_up
                 out.append(Prediction(cls.relevant, cls.score, cls.receiving_country,
                                       cls.stage.value if cls.stage else None, cls.deportee_count, dev_id))
         finally:
@@ -99,7 +103,8 @@ def predict(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Predic
     return out
 
 
-def _group(factory: Any, i: int, row: LabelRow, cls: Classification, when: datetime) -> int | None:
+def _group(factory: Any, i: int, row: LabelRow, cls: Classification, when: datetime) -> tuple[int | None, bool]:
+    """The development the row went into, and whether it went in as a follow-up (below the threshold)."""
     digest = content_hash(row.title, row.text)
     article = Article(url=f"eval://row/{i}", canonical_url=f"eval://row/{i}", source_id="eval", title=row.title,
                       text=row.text, language=row.language, published_at=when, outlet=row.outlet,
@@ -107,13 +112,15 @@ def _group(factory: Any, i: int, row: LabelRow, cls: Classification, when: datet
     with transaction(factory) as s:
         result = ingest(s, article, cls, (), now=when)
         if result.development_id is not None or result.article_id is not None:
-            return result.development_id
+            return result.development_id, result.follow_up
+        if not cls.relevant:
+            return None, False
         # The same text was already stored: it belongs where that copy went.
         return s.scalar(
             select(DevelopmentArticle.development_id)
             .join(ArticleRow, ArticleRow.id == DevelopmentArticle.article_id)
             .where(ArticleRow.content_hash == digest)
-        )
+        ), False
 
 
 def score(rows: Sequence[LabelRow], preds: Sequence[Prediction]) -> dict[str, Any]:

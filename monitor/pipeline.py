@@ -158,7 +158,10 @@ def _lock_order(p: Prepared) -> str:
     # ingest() locks one key per relevant article's country; taking them in one order across
     # concurrent writers means two groups never wait on each other's locks.
     cls = p.classification
-    return (cls.country_code or "*") if cls is not None and cls.relevant else ""
+    if cls is not None and not cls.relevant:
+        cls = cls.follow_up  # a follow-up takes its country's lock
+        return cls.country_code or "" if cls is not None else ""
+    return (cls.country_code or "*") if cls is not None else ""
 
 
 class _PageFailed(Exception):

@@ -60,6 +60,10 @@ class Classification:
     language: str | None = None
     stage_alternatives: tuple[Stage, ...] = field(default_factory=tuple)
     """Other stages the text supports nearly as well as ``stage`` (used to group uncertain reports)."""
+    follow_up: Classification | None = None
+    """For an article just below the relevance threshold that names a receiving country and shows no
+    look-alike pattern: how it reads as a report of that country's news. It counts as relevant only as
+    another report of a development of that country reported in the last days (see developments.ingest)."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -74,4 +78,5 @@ class Classification:
             "countries_mentioned": list(self.countries_mentioned),
             "stage_alternatives": [st.value for st in self.stage_alternatives],
             "language": self.language,
+            "follow_up_country": self.follow_up.receiving_country if self.follow_up else None,
         }

@@ -25,6 +25,11 @@ THRESHOLD = 0.4
 # learns wording from the corpus; the rules carry the linguistic patterns that hold beyond it.
 W_RULES = 1.0
 W_MODEL = 0.6
+# An article scoring from FOLLOW_UP_FLOOR up to THRESHOLD that names a receiving country and shows no
+# look-alike pattern may be another report of that country's news (a detail about the people, a reaction):
+# it carries a `follow_up` reading, which counts only when the country has a development reported in the
+# last days. Over the labelled sets, negatives that name a receiving country score below 0.15 unless vetoed.
+FOLLOW_UP_FLOOR = 0.15
 # When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
 # this, whatever the model says.
 VETO_CEILING = 0.2
@@ -59,7 +64,8 @@ class Classifier:
     evidence.py). When the rules see a clear hard-negative pattern (own nationals returned home, or
     another state's scheme in the headline, or a look-alike pattern in the lead with no third-country
     phrase) the score is capped at VETO_CEILING. An article is relevant at THRESHOLD and above;
-    country, stage and count are filled only for relevant articles.
+    country, stage and count are filled only for relevant articles (and in the ``follow_up`` reading of
+    an article just below the threshold).
 
     Build it once (``Classifier.load()``) and reuse it: loading trains the model on the corpus train
     split plus analyst labels, which takes a few seconds.
@@ -97,8 +103,12 @@ class Classifier:
         reasons = [score_reason, *evidence.reasons, *countries.reasons]
         mentioned = countries.mentioned_names
         if not relevant:
+            follow_up = None
+            if score >= FOLLOW_UP_FLOOR and not evidence.veto:
+                reading = self._describe(doc, countries, score, list(reasons), mentioned, lang)
+                follow_up = reading if reading.country_code is not None else None
             return Classification(relevant=False, score=score, reasons=tuple(reasons),
-                                  countries_mentioned=mentioned, language=lang)
+                                  countries_mentioned=mentioned, language=lang, follow_up=follow_up)
         return self._describe(doc, countries, score, reasons, mentioned, lang)
 
     def _score(self, doc: Doc, evidence: Evidence) -> tuple[float, str]:

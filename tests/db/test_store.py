@@ -406,3 +406,59 @@ def test_criticism_of_a_flight_is_a_development_of_its_own(factory: sessionmaker
                        _cls(Stage.CRITICISM, None, code="SZ"), CHANNELS, now=day + timedelta(days=2))
     assert outcry.new_development and outcry.development_id != landed.development_id
     assert again.development_id == outcry.development_id and not again.new_development
+
+
+def _below(reading: Classification) -> Classification:
+    """An article just below the relevance threshold, with its follow-up reading."""
+    return Classification(relevant=False, score=0.25, reasons=("score 0.25",), follow_up=reading)
+
+
+def test_a_report_below_the_threshold_joins_its_country_s_development_of_the_same_days(
+        factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 7, 16, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        landed = ingest(s, art("https://a.example/1", "x", title="Five U.S. deportees land in Eswatini"),
+                        _cls(Stage.FIRST_ARRIVALS, 5, code="SZ"), CHANNELS, now=day)
+        written = len(alerts(s))
+        detail = ingest(s, art("https://b.example/2", "y", title="Five men held in isolation at Matsapha"),
+                        _below(_cls(Stage.FIRST_ARRIVALS, 5, code="SZ")), CHANNELS, now=day + timedelta(days=1))
+        other = ingest(s, art("https://c.example/3", "z", title="Accra port strike ends"),
+                       _below(_cls(Stage.TALKS, None, code="GH")), CHANNELS, now=day + timedelta(days=1))
+        late = ingest(s, art("https://d.example/4", "w", title="Matsapha inmates' families wait for news"),
+                      _below(_cls(Stage.FIRST_ARRIVALS, None, code="SZ")), CHANNELS, now=day + timedelta(days=5))
+        assert len(alerts(s)) == written  # another report is no news
+        stored = {a.url: a for a in s.scalars(select(ArticleRow)).all()}
+    assert detail.follow_up and detail.development_id == landed.development_id and not detail.new_development
+    assert stored["https://b.example/2"].relevant
+    assert any("another report of development" in r for r in stored["https://b.example/2"].reasons)
+    # No development of that country on those days, or only an older one: the article stays irrelevant.
+    assert other.development_id is None and not other.follow_up and not stored["https://c.example/3"].relevant
+    assert late.development_id is None and not stored["https://d.example/4"].relevant
+
+
+def test_a_follow_up_joins_the_development_whose_reports_share_its_names(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 2, 19, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        camp = ingest(s, art("https://a.example/1", "Deportees who refuse repatriation are taken to San Vicente.",
+                             title="Panama moves 97 deportees to Darién camp"),
+                      _cls(Stage.FURTHER_ARRIVALS, 97, code="PA"), CHANNELS, now=day)
+        hotel = ingest(s, art("https://b.example/2", "The deportees remain under guard in Panama City.",
+                              title="Deportees held at Decápolis hotel"),
+                       _cls(Stage.FIRST_ARRIVALS, 299, code="PA"), CHANNELS, now=day + timedelta(hours=12))
+        follow = ingest(s, art("https://c.example/3", "Families at San Vicente say they were told nothing.",
+                               title="Uncertainty at Darién camp"),
+                        _below(_cls(Stage.CRITICISM, None, code="PA")), CHANNELS, now=day + timedelta(days=1))
+    assert hotel.development_id != camp.development_id
+    assert follow.follow_up and follow.development_id == camp.development_id
+
+
+def test_known_history_is_not_followed(factory: sessionmaker[Session]) -> None:
+    from monitor.ledger import load_ledger, seed_ledger
+
+    with transaction(factory) as s:
+        seed_ledger(s, load_ledger())
+        kosovo_dev = s.scalars(select(Development).where(Development.country_code == "XK")).first()
+        assert kosovo_dev is not None
+        recap = ingest(s, art("https://a.example/1", "x", title="Kosovo ministers meet"),
+                       _below(kosovo(None)), CHANNELS, now=kosovo_dev.last_seen)
+    assert recap.development_id is None and not recap.follow_up

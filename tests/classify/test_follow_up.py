@@ -1,0 +1,60 @@
+"""Reports just below the relevance threshold: a follow-up reading, counted only beside a fresh development."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from monitor.classify import Classifier
+from monitor.classify.classifier import FOLLOW_UP_FLOOR, THRESHOLD
+from monitor.classify.corpus import LabelRow
+from monitor.evaluate import predict
+from monitor.types import Stage
+
+# A detail about people already reported: little of the topic's vocabulary, one country, one number.
+DETAIL = ("Five men held in isolation at Matsapha",
+          "The five deportees are kept apart from other inmates at the correctional centre in Eswatini, "
+          "a spokesperson said.")
+LANDED = ("Eswatini receives five deportees from the United States",
+          "A U.S. deportation flight carrying five men from Vietnam, Jamaica, Laos, Cuba and Yemen landed in "
+          "Eswatini on Tuesday, the Department of Homeland Security said. The men are not Swazi nationals.")
+
+
+def _row(n: int, title: str, text: str, day: int) -> LabelRow:
+    return LabelRow(id=f"r{n}", title=title, text=text, label="positive", language="en",
+                    published=date(2025, 7, day))
+
+
+def test_a_detail_below_the_threshold_carries_a_follow_up_reading(classifier: Classifier) -> None:
+    result = classifier.classify(*DETAIL)
+    assert not result.relevant and FOLLOW_UP_FLOOR <= result.score < THRESHOLD
+    assert result.follow_up is not None and result.follow_up.relevant
+    assert (result.follow_up.receiving_country, result.follow_up.stage, result.follow_up.deportee_count) == (
+        "Eswatini", Stage.FIRST_ARRIVALS, 5)
+    assert result.receiving_country is None and result.as_dict()["follow_up_country"] == "Eswatini"
+
+
+def test_look_alikes_and_unrelated_news_carry_none(classifier: Classifier) -> None:
+    explainer = classifier.classify("Explainer: how Eswatini came to take third-country deportees",
+                                    "Five men deported from the United States arrived in Eswatini in July under a "
+                                    "deal with Washington. Here is what we know about the deal and the men.")
+    own = classifier.classify("Eswatini receives 12 Swazi nationals deported from the United States",
+                              "Twelve Swazi citizens deported from the United States landed in Eswatini on "
+                              "Tuesday, the government said.")
+    festival = classifier.classify("Eswatini king opens reed dance festival",
+                                   "Thousands gathered in Eswatini for the annual festival, the king's office said.")
+    for result in (explainer, own, festival):
+        assert not result.relevant and result.follow_up is None
+    # The look-alikes are capped by their pattern right at the floor's level; the festival is far below it.
+    assert explainer.score >= FOLLOW_UP_FLOOR and own.score >= FOLLOW_UP_FLOOR > festival.score
+
+
+def test_eval_counts_a_follow_up_only_beside_its_development(classifier: Classifier) -> None:
+    later = (DETAIL[0], DETAIL[1].replace("a spokesperson said", "a spokesperson said on Friday"))
+    rows = [_row(1, *LANDED, day=15), _row(2, *DETAIL, day=16), _row(3, *later, day=25)]
+    landed, detail, alone = predict(rows, classifier)
+    assert landed.relevant and landed.receiving_country == "Eswatini" and landed.development is not None
+    assert detail.relevant and detail.development == landed.development and detail.receiving_country == "Eswatini"
+    # Nine days later nothing of Eswatini is fresh.
+    assert not alone.relevant and alone.development is None
+    alone_only = predict([_row(4, *DETAIL, day=16)], classifier)[0]
+    assert not alone_only.relevant and alone_only.development is None
