@@ -103,7 +103,8 @@ def find_development(
     an event with its number; a stage the text supports nearly as well as its own (``alternatives``)
     with no conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
     refusal or talks, a ruling or a halt), unless the report brings a number the development
-    lacked (a deal after talks); the same number of people on the same days, whatever the stage
+    lacked (a deal after talks); a deal reported on the days after a flight, when no deal was reported
+    before it; the same number of people on the same days, whatever the stage
     (a ruling and a flight apart); at any age, known history of the same country, stage and number.
     A report naming no single country first joins the development with its stage and number on the
     same days.
@@ -157,6 +158,13 @@ def find_development(
         for dev in candidates:
             if (frozenset((dev.stage, stage)) in CONFUSABLE and dev.last_seen >= now - CONFUSABLE_WINDOW
                     and (count is None or dev.deportee_count is not None)):
+                return dev
+    if country_code is not None and stage == Stage.AGREEMENT.value:
+        # A deal first reported on the days just after its country's flight (no deal of it reported before)
+        # is the flight's story: the flight revealed it, or an official defends it.
+        for dev in candidates:
+            if (dev.stage in ARRIVALS and dev.last_seen >= now - CONFUSABLE_WINDOW
+                    and (count is None or dev.deportee_count in (None, count))):
                 return dev
     if counted and count is not None and count > 1 and stage != Stage.COURT_RULING.value:
         # The same number of people in the same country on the same days is one event, whatever stage an

@@ -462,3 +462,29 @@ def test_known_history_is_not_followed(factory: sessionmaker[Session]) -> None:
         recap = ingest(s, art("https://a.example/1", "x", title="Kosovo ministers meet"),
                        _below(kosovo(None)), CHANNELS, now=kosovo_dev.last_seen)
     assert recap.development_id is None and not recap.follow_up
+
+
+def test_a_deal_first_reported_just_after_a_flight_is_the_flight_s_story(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 9, 5, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        flight = ingest(s, art("https://a.example/1", "x", title="Fourteen West Africans flown to Accra"),
+                        _cls(Stage.FIRST_ARRIVALS, 14, code="GH"), CHANNELS, now=day)
+        defended = ingest(s, art("https://b.example/2", "y", title="Mahama: we accepted them as ECOWAS citizens"),
+                          _cls(Stage.AGREEMENT, None, code="GH"), CHANNELS, now=day + timedelta(days=1))
+        capped = ingest(s, art("https://c.example/3", "z", title="Ghana deal caps transfers at 160"),
+                        _cls(Stage.AGREEMENT, 160, code="GH"), CHANNELS, now=day + timedelta(days=1))
+    assert defended.development_id == flight.development_id and not defended.new_development
+    # A cap that is not the flight's number is a deal of its own.
+    assert capped.new_development
+
+
+def test_a_deal_reported_before_the_flight_keeps_its_later_reports(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 2, 17, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        deal = ingest(s, art("https://a.example/1", "x", title="Costa Rica agrees to take 200"),
+                      _cls(Stage.AGREEMENT, 200, code="CR"), CHANNELS, now=day)
+        flight = ingest(s, art("https://b.example/2", "y", title="First flight lands in Costa Rica"),
+                        _cls(Stage.FIRST_ARRIVALS, 135, code="CR"), CHANNELS, now=day + timedelta(days=3))
+        late = ingest(s, art("https://c.example/3", "z", title="Costa Rica will be a bridge for deportees"),
+                      _cls(Stage.AGREEMENT, None, code="CR"), CHANNELS, now=day + timedelta(days=3, hours=2))
+    assert flight.new_development and late.development_id == deal.development_id
