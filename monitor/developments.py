@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from db import store
 from db.models import Development, utcnow
 from monitor import stories
+from monitor.classify.countries import country_code as code_of
 from monitor.eventmarks import EventMarks, agreed_marks, event_marks
 from monitor.types import Article, Classification, Stage
 
@@ -94,6 +95,7 @@ def find_development(
     count: int | None = None,
     marks: EventMarks | None = None,
     alternatives: tuple[str, ...] = (),
+    mentioned: tuple[str, ...] = (),
 ) -> Development | None:
     """The open development a report of (country, stage, count) belongs to, if any.
 
@@ -105,7 +107,9 @@ def find_development(
     refusal or talks, a ruling or a halt), unless the report brings a number the development
     lacked (a deal after talks); a deal reported on the days after a flight, when no deal was reported
     before it; the same number of people on the same days, whatever the stage
-    (a ruling and a flight apart); at any age, known history of the same country, stage and number.
+    (a ruling and a flight apart); another country the report names, with a development of the same
+    number and stage on the same days (an onward move or a stopover); at any age, known history of the
+    same country, stage and number.
     A report naming no single country first joins the development with its stage and number on the
     same days.
     Candidates that name another court or another flight number are never joined.
@@ -174,6 +178,15 @@ def find_development(
             if (dev.deportee_count == count and (dev.stage != Stage.COURT_RULING.value or stage not in ARRIVALS)
                     and dev.last_seen >= now - CONFUSABLE_WINDOW):
                 return dev
+    if count is not None and count > 1 and mentioned:
+        # An onward move or a stopover (eleven sent on from Ghana to Togo, 252 flown from El Salvador to
+        # Venezuela, eight held in Djibouti) is the story of the country it concerns when that country is
+        # named and has a development of the same number of people on the same days.
+        for dev in session.scalars(select(Development).where(
+                *_open_on_same_days(now), Development.country_code.in_(mentioned),
+                Development.deportee_count == count).order_by(Development.last_seen.desc()).limit(5)):
+            if dev.stage == stage or {dev.stage, stage} <= ARRIVALS or frozenset((dev.stage, stage)) in CONFUSABLE:
+                return dev
     if counted:
         return session.scalars(
             select(Development).where(
@@ -184,6 +197,12 @@ def find_development(
             ).limit(1)
         ).first()
     return None
+
+
+def _mentioned_codes(cls: Classification) -> tuple[str, ...]:
+    """The codes of the other countries an article names."""
+    codes = (code_of(name) for name in cls.countries_mentioned)
+    return tuple(sorted({code for code in codes if code and code != cls.country_code}))
 
 
 def _open_on_same_days(now: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -320,7 +339,8 @@ def ingest(
             stage = dev.stage if dev is not None else Stage.TALKS.value
         else:
             dev = find_development(session, cls.country_code, stage, now=now, count=cls.deportee_count,
-                                   marks=marks, alternatives=tuple(st.value for st in cls.stage_alternatives))
+                                   marks=marks, alternatives=tuple(st.value for st in cls.stage_alternatives),
+                                   mentioned=_mentioned_codes(cls))
     if bands:
         stories.save_bands(session, article_id, bands)
     if dev is not None and stage in ARRIVALS and _is_new_flight(session, dev, cls, marks, now):

@@ -488,3 +488,25 @@ def test_a_deal_reported_before_the_flight_keeps_its_later_reports(factory: sess
         late = ingest(s, art("https://c.example/3", "z", title="Costa Rica will be a bridge for deportees"),
                       _cls(Stage.AGREEMENT, None, code="CR"), CHANNELS, now=day + timedelta(days=3, hours=2))
     assert flight.new_development and late.development_id == deal.development_id
+
+
+def test_an_onward_move_joins_the_named_country_s_development_of_its_number(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 10, 6, 12, tzinfo=UTC)
+
+    def togo(count: int, mentioned: tuple[str, ...]) -> Classification:
+        return Classification(relevant=True, score=0.9, receiving_country="Togo", country_code="TG",
+                              stage=Stage.FURTHER_ARRIVALS, deportee_count=count, reasons=("test",),
+                              countries_mentioned=("Togo", *mentioned))
+
+    with transaction(factory) as s:
+        moved = ingest(s, art("https://a.example/1", "x", title="Eleven deportees sent on from Ghana"),
+                       _cls(Stage.FURTHER_ARRIVALS, 11, code="GH"), CHANNELS, now=day)
+        lome = ingest(s, art("https://b.example/2", "y", title="Eleven expelled from Ghana reach Lomé"),
+                      togo(11, ("Ghana", "United States")), CHANNELS, now=day + timedelta(days=1))
+        other = ingest(s, art("https://c.example/3", "z", title="Togo receives six"),
+                       togo(6, ("Ghana",)), CHANNELS, now=day + timedelta(days=1))
+        unnamed = ingest(s, art("https://d.example/4", "w", title="Eleven reach Lomé"),
+                         togo(11, ()), CHANNELS, now=day + timedelta(days=1, hours=1))
+    assert lome.development_id == moved.development_id and not lome.new_development
+    # Another number, or no word of Ghana: Togo's own news.
+    assert other.new_development and unnamed.development_id != moved.development_id
