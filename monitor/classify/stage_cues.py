@@ -226,9 +226,23 @@ r"propose\w* de",
         # The receiving state moving deportees on: out of the country, across a border, to other countries.
         r"(?:moved|taken|sent|driven|expelled|removed) (?:[\w-]+ ){0,2}(?:out of|across the border|over the border)",
         r"(?:to|into) (?:other|neighbouring|neighboring) (?:countries|states)",
+        r"(?:a|hacia|para|vers) (?:los |os |les |des )?(?:paises vecinos|paises vizinhos|pays voisins)",
+        # "transférés du Ghana vers le Togo": on from the receiving country to another.
+        r"(?:transfer|renvoy|expuls|envoy|traslad|transferid|enviad)\w* (?:du|de la|de l'|d'|desde|de|do|da) "
+        r"(?:[\w'-]+ ){1,2}(?:vers|hacia|para)",
         r"(?:renvoy|transfer|expuls|reconduit)\w* (?:[\w'-]+ ){0,3}(?:vers d'autres pays|hors du pays|de l'autre cote)",
         r"(?:enviad|trasladad|expulsad|sacad)[oa]s (?:[\w-]+ ){0,3}(?:a otros paises|fuera del pais)",
         r"(?:enviad|transferid|expuls|retirad)[oa]s (?:[\w-]+ ){0,3}(?:para outros paises|para fora do pais)",
+        # The receiving state moving the people it took in on to a camp ("sent", "taken" to a camp is the
+        # arrival itself).
+        r"(?:mov|bus|transferr|relocat)\w* (?:[\w.-]+ ){0,12}?(?:to|into) (?:a |an |the )?"
+        r"(?:[\w-]+ ){0,3}?camps?\b",
+        r"traslad\w* (?:[\w.-]+ ){0,12}?(?:a|al|hacia) (?:un |una |la |el )?(?:[\w-]+ ){0,3}?"
+        r"campamentos?\b",
+        r"transfer\w* (?:[\w.'-]+ ){0,12}?(?:vers|dans|a) (?:un |une |le |la |l')?"
+        r"(?:[\w-]+ ){0,3}?camps?\b",
+        r"transferid\w* (?:[\w.-]+ ){0,12}?(?:para|a) (?:um |uma |o |a )?(?:[\w-]+ ){0,3}?"
+        r"(?:acampamentos?|campos?)\b",
     ),
     "arrival": (
         r"landet", r"gelandet", r"eingetroffen", r"angekommen", r"atterra\w*", r"arrivat[io]", r"arriva(?:no)?",
@@ -243,10 +257,12 @@ r"propose\w* de",
         r"chegad\w*", r"pousou", r"mberrit\w*", r"arrit\w*", r"stigl\w*",
         r"(?:deport\w*|sen[dt]s?|flew|flies|expel\w*|transfer\w*|remov(?:al|ed|es|ing)?) "
         r"(?!(?:[\w-]+ ){0,2}(?:deal|agreement|hearing|case|challenge|lawsuit|talks|policy)\b)"
-        r"(?:[\w-]+ ){0,6}(?:to|into)",
+        r"(?:[\w-]+ ){0,6}?(?:to|into)",
         # Spanish, French and Portuguese verb forms only: English "a" is an article, not "to".
         r"(?:deportad\w*|deportar\w*|deportac\w*|deporta|deportan|deportam|deporto|deportou|deportaram|expuls\w*|"
-        r"envi\w*|envoy\w*|traslad\w*|transferid\w*|renvoy\w*) (?:[\w-]+ ){0,6}(?:a|para|vers|au|aux|en|em)",
+        r"envi\w*|envoy\w*|traslad\w*|transferid\w*|transfere\w*|renvoy\w*) "
+        # Not across a second move ("expulsés des États-Unis, transférés du Ghana vers le Togo").
+        r"(?:(?!transfer|renvoy|envoy|traslad|enviad|expuls)[\w-]+ ){0,6}?(?:a|para|vers|au|aux|en|em)",
         r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up",
         r"locked up",
         # "has already taken in", "ya recibió": a reception that has happened
@@ -266,7 +282,7 @@ r"propose\w* de",
         r"talks", r"discuss\w*", r"negotiat\w*", r"approached", r"explor\w*", r"proposals?", r"consider\w*",
         r"weighing", r"conversaciones", r"conversac\w*", r"negociacion\w*", r"dialogos?", r"propuestas?",
         r"pourparlers",
-        r"negociations?", r"discussions?", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
+        r"negociations?", r"discussions?", r"discut\w*", r"envisag\w*", r"negocia\w*", r"conversas", r"tratativas",
         r"bisedim\w*",
         r"pregovor\w*", r"(?<!protection )requests?", r"solicitud", r"demande", r"pedido", r"could", r"possible",
         r"potential\w*",
