@@ -211,6 +211,7 @@ r"propose\w* de",
         r"nouveau groupe",
         r"autre groupe", r"novo grupo", r"outro grupo", r"mais (?:\d+|\w+) (?:migrantes|deportados|pessoas)",
         r"nuevos deportados", r"novos deportados",
+        r"(?:derniers?|nouveaux) arrives", r"(?:ultimos|recien) llegados", r"(?:ultimos|recem) chegados",
     ),
     "first": (
         r"primer (?:vuelo|grupo|contingente)", r"premier (?:vol|groupe)", r"premiers (?:[\w-]+ )?(?:expulses|migrants)",
@@ -264,6 +265,7 @@ r"propose\w* de",
         # Not across a second move ("expulsés des États-Unis, transférés du Ghana vers le Togo").
         r"(?:(?!transfer|renvoy|envoy|traslad|enviad|expuls)[\w-]+ ){0,6}?(?:a|para|vers|au|aux|en|em)",
         r"jail\w*", r"held (?:at|in)", r"detenus", r"incarcer\w*", r"encarcel\w*", r"housed", r"locks? up",
+        r"heberg(?:e|ent|es|ee|ees)", r"abrig(?:a|am|ou|aram)", r"alberg(?:a|an|o|aron)",
         r"locked up",
         # "has already taken in", "ya recibió": a reception that has happened
         r"already (?:taken in|took in|received|accepted)", r"ya (?:recibio|ha recibido|acogio|acepto)",
