@@ -42,7 +42,7 @@ MIN_VALIDATION_GROUPING_F1 = 0.85
 
 @pytest.mark.parametrize("name", ["validation.jsonl", "validation-2.jsonl", "validation-3.jsonl", "validation-5.jsonl",
                                   "validation-7.jsonl", "validation-8.jsonl", "validation-10.jsonl",
-                                  "validation-11.jsonl", "validation-12.jsonl"])
+                                  "validation-11.jsonl", "validation-12.jsonl", "validation-13.jsonl"])
 def test_validation_figures(name: str) -> None:
     from pathlib import Path
 
