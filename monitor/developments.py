@@ -383,9 +383,10 @@ def _followed_development(session: Session, reading: Classification, article: Ar
             Development.country_code == reading.country_code,
         ).order_by(Development.last_seen.desc()).limit(5)
     ).all()
-    candidates = _without_conflicts(session, candidates, event_marks(article.title, article.text),
-                                    reading.stage.value if reading.stage else None)
     stage = reading.stage.value if reading.stage else None
+    marks = event_marks(article.title, article.text)
+    candidates = [dev for dev in _without_conflicts(session, candidates, marks, stage)
+                  if _may_report(reading, dev)]
     if len(candidates) < 2:
         return next(iter(candidates), None)
     # Several open developments: the one whose recent reports share most names and numbers with the
@@ -395,6 +396,20 @@ def _followed_development(session: Session, reading: Classification, article: Ar
     return max(candidates, key=lambda dev: (
         max((len(names & _names(title, lead)) for title, lead in leads.get(dev.id, [])), default=0),
         dev.stage == stage, dev.last_seen))
+
+
+def _may_report(reading: Classification, dev: Development) -> bool:
+    """Whether a below-threshold report may be about dev: a reaction or a detail may be about anything, and
+    so may a report giving dev's number of people; otherwise it must read as the same kind of event
+    (arrivals, stages outlets confuse, a deal after a flight), not as a ruling about a flight."""
+    stage = reading.stage.value if reading.stage else None
+    if stage in (None, Stage.CRITICISM.value, dev.stage):
+        return True
+    if reading.deportee_count is not None and reading.deportee_count == dev.deportee_count:
+        return True
+    pair = {stage, dev.stage}
+    return (pair <= ARRIVALS or frozenset(pair) in CONFUSABLE
+            or (stage == Stage.AGREEMENT.value and dev.stage in ARRIVALS))
 
 
 _NAME = re.compile(r"\b(?:[A-ZÀ-Þ][\w'’-]{2,}|\d[\d,.]*\d|\d)")

@@ -25,11 +25,15 @@ THRESHOLD = 0.4
 # learns wording from the corpus; the rules carry the linguistic patterns that hold beyond it.
 W_RULES = 1.0
 W_MODEL = 0.6
-# An article scoring from FOLLOW_UP_FLOOR up to THRESHOLD that names a receiving country and shows no
-# look-alike pattern may be another report of that country's news (a detail about the people, a reaction):
-# it carries a `follow_up` reading, which counts only when the country has a development reported in the
-# last days. Over the labelled sets, negatives that name a receiving country score below 0.15 unless vetoed.
+# An article below THRESHOLD that names a receiving country and shows no look-alike pattern may be another
+# report of that country's news (a detail about the people, a reaction): it carries a `follow_up` reading,
+# which counts only when the country has a development reported in the last days. It qualifies by scoring
+# FOLLOW_UP_FLOOR or more, or, when the rules see little of their vocabulary, by a model probability of
+# FOLLOW_UP_MODEL or more with no look-alike doubt (see Evidence.doubts). Over the labelled sets, negatives
+# that name a receiving country score below 0.15 unless vetoed, and those with a model probability of 0.45
+# or more take back their own nationals or carry a hard-negative pattern.
 FOLLOW_UP_FLOOR = 0.15
+FOLLOW_UP_MODEL = 0.45
 # When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
 # this, whatever the model says.
 VETO_CEILING = 0.2
@@ -98,21 +102,24 @@ class Classifier:
         lang = language or guess_language(doc.raw)
         countries = analyse_countries(doc)
         evidence = gather(doc, countries)
-        score, score_reason = self._score(doc, evidence)
+        score, score_reason, model_p = self._score(doc, evidence)
         relevant = score >= THRESHOLD
         reasons = [score_reason, *evidence.reasons, *countries.reasons]
         mentioned = countries.mentioned_names
         if not relevant:
             follow_up = None
-            if score >= FOLLOW_UP_FLOOR and not evidence.veto:
+            # Just below the threshold, or little of the rules' vocabulary but worded like the corpus's news.
+            near = score >= FOLLOW_UP_FLOOR or (model_p >= FOLLOW_UP_MODEL and not evidence.doubts)
+            if near and not evidence.veto and not evidence.own_nationals:
                 reading = self._describe(doc, countries, score, list(reasons), mentioned, lang)
                 follow_up = reading if reading.country_code is not None else None
             return Classification(relevant=False, score=score, reasons=tuple(reasons),
                                   countries_mentioned=mentioned, language=lang, follow_up=follow_up)
         return self._describe(doc, countries, score, reasons, mentioned, lang)
 
-    def _score(self, doc: Doc, evidence: Evidence) -> tuple[float, str]:
+    def _score(self, doc: Doc, evidence: Evidence) -> tuple[float, str, float]:
         rule_p = _sigmoid(evidence.logit)
+        model_p = 0.0
         if self.model is None:
             logit, how = evidence.logit, f"rules {rule_p:.2f}"
         else:
@@ -123,7 +130,7 @@ class Classifier:
         if evidence.veto and score > VETO_CEILING:
             score = VETO_CEILING
             how += f", capped by {evidence.veto} pattern"
-        return score, f"score {score:.2f} ({how})"
+        return score, f"score {score:.2f} ({how})", model_p
 
     def _describe(self, doc: Doc, countries: CountryAnalysis, score: float, reasons: list[str],
                   mentioned: tuple[str, ...], lang: str) -> Classification:

@@ -86,6 +86,9 @@ class Evidence:
     veto: str | None
     own_nationals: bool
     reasons: tuple[str, ...]
+    doubts: tuple[str, ...] = ()
+    """Look-alike signs short of a veto: a hard-negative pattern in the lead, or a receiving country that
+    mostly takes back its own nationals with nothing saying these are foreign."""
 
     @property
     def third_country(self) -> bool:
@@ -102,6 +105,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         if not _NEGATED.search(doc.folded, max(0, hit.start - 25), hit.start):
             hits[hit.category].append(hit)
     reasons: list[str] = []
+    doubts: list[str] = []
     short = len(doc.words) < SHORT_TOKENS
     absence = SHORT_ABSENCE_FACTOR if short else 1.0
     receiving = countries.receiving
@@ -135,6 +139,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
             foreign or tc or hits.get("safe_third") or "not_own" in receiving.roles
             or _ASYLUM_TRANSFER.search(doc.folded)):
         logit += W_MAJOR_ORIGIN
+        doubts.append("major_origin")
         reasons.append(f"{receiving.name} mostly receives its own nationals, and nothing says these are foreign")
     if len(doc.words) >= LONG_TOKENS and not _topic_in_head(doc, hits, countries):
         logit += W_OFF_TOPIC_HEAD
@@ -142,6 +147,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     penalty, in_lead, in_title = _negatives(doc, hits, countries, us_named)
     logit += penalty * (THIRD_COUNTRY_DAMPING if tc else 1.0)
     if in_lead:
+        doubts.append("hard_negative_pattern")
         reasons.append("hard-negative pattern: " + ", ".join(in_lead))
     us_in_lead = any(m.code == US and doc.sentence_of(m.start) <= 1 for m in countries.mentions)
     # An Abrego Garcia report whose headline names a country taking him is the single-person case, not
@@ -153,7 +159,7 @@ def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
         in_lead = [k for k in in_lead if not k.startswith("explainer")]
         in_title = [k for k in in_title if k != "explainer"]
     veto = _veto(tc, own, us_named, us_in_lead, in_lead, in_title)
-    return Evidence(logit, dict(hits), veto, own, tuple(reasons))
+    return Evidence(logit, dict(hits), veto, own, tuple(reasons), tuple(doubts))
 
 
 _DAYS_EN = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"

@@ -227,8 +227,8 @@ r"propose\w* de",
         # The receiving state moving deportees on: out of the country, across a border, to other countries.
         r"(?:moved|taken|sent|driven|expelled|removed) (?:[\w-]+ ){0,2}(?:out of|across the border|over the border)",
         r"(?:to|into) (?:other|neighbouring|neighboring) (?:countries|states)",
-        r"(?:(?:traslad|envi|transfer|renvoy|expuls)\w* (?:[\w-]+ ){0,3}?)?(?:a|hacia|para|vers) (?:los |os |les |des )?"
-        r"(?:paises vecinos|paises vizinhos|pays voisins)",
+        r"(?:(?:traslad|envi|transfer|renvoy|expuls)\w* (?:[\w-]+ ){0,3}?)?(?:a|hacia|para|vers) "
+        r"(?:los |os |les |des )?(?:paises vecinos|paises vizinhos|pays voisins)",
         # "transférés du Ghana vers le Togo": on from the receiving country to another.
         r"(?:transfer|renvoy|expuls|envoy|traslad|transferid|enviad)\w* (?:du|de la|de l'|d'|desde|de|do|da) "
         r"(?:[\w'-]+ ){1,2}(?:vers|hacia|para)",
@@ -251,7 +251,8 @@ r"propose\w* de",
         r"landed", r"lands?", r"landing", r"arrived", r"arrives?", r"arrival", r"touched down",
         r"reach(?:es|ed)?(?! (?:(?:a|an|the|its|their|this) )?(?:[\w-]+ )?(?:deal|agreement|accord|understanding|"
         r"arrangement|settlement|decision|verdict|conclusion|court|supreme)\b)(?! (?:in|on|with|out|by|last|this)\b)",
-        r"flown (?:in|to|into)", r"(?:brings?|brought) (?:[\w.-]+ ){0,6}?(?:to|into)", r"(?:dumped|dropped|left|stranded) (?:in|at)",
+        r"flown (?:in|to|into)", r"(?:brings?|brought) (?:[\w.-]+ ){0,6}?(?:to|into)",
+        r"(?:dumped|dropped|left|stranded) (?:in|at)",
         r"(?:abandonad|dejad|varad)[oa]s (?:en|a)", r"(?:largue|abandonne)e?s? (?:a|au|en)",
         r"(?:largad|deixad|abandonad)[oa]s (?:em|no|na)",
         r"llegaron", r"llegan", r"llego", r"llegad\w*", r"aterriz\w*", r"arribar\w*", r"atterri\w*",

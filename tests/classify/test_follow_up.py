@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from monitor.classify import Classifier
-from monitor.classify.classifier import FOLLOW_UP_FLOOR, THRESHOLD
+from monitor.classify.classifier import FOLLOW_UP_FLOOR, FOLLOW_UP_MODEL, THRESHOLD
 from monitor.classify.corpus import LabelRow
 from monitor.evaluate import predict
 from monitor.types import Stage
@@ -31,6 +31,26 @@ def test_a_detail_below_the_threshold_carries_a_follow_up_reading(classifier: Cl
     assert (result.follow_up.receiving_country, result.follow_up.stage, result.follow_up.deportee_count) == (
         "Eswatini", Stage.FIRST_ARRIVALS, 5)
     assert result.receiving_country is None and result.as_dict()["follow_up_country"] == "Eswatini"
+
+
+def test_a_detail_in_few_topic_words_carries_one_when_worded_like_news(classifier: Classifier) -> None:
+    # Almost none of the rules' vocabulary: the model's probability qualifies it, and its reasons say so.
+    result = classifier.classify("Matsapha holds the five, spokesperson says",
+                                 "The five men flown in last week are in a separate unit of the correctional centre "
+                                 "in Eswatini and are in good health, a government spokesperson said on Thursday.")
+    assert not result.relevant and result.score < FOLLOW_UP_FLOOR
+    model_p = float(result.reasons[0].split("model ")[1].rstrip(")"))
+    assert model_p >= FOLLOW_UP_MODEL
+    assert result.follow_up is not None and result.follow_up.receiving_country == "Eswatini"
+
+
+def test_taking_back_its_own_gang_members_carries_none(classifier: Classifier) -> None:
+    # Worded like the news (the model's probability is high) but the rules see nationals taken back.
+    result = classifier.classify("El Salvador takes back 23 gang members deported from the U.S.",
+                                 "Twenty-three Salvadoran members of a gang were returned to El Salvador by the "
+                                 "United States and taken to the country's maximum-security prison, the president "
+                                 "said. The men were Salvadoran nationals with pending cases in their own country.")
+    assert not result.relevant and result.follow_up is None
 
 
 def test_look_alikes_and_unrelated_news_carry_none(classifier: Classifier) -> None:

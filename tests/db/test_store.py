@@ -510,3 +510,17 @@ def test_an_onward_move_joins_the_named_country_s_development_of_its_number(fact
     assert lome.development_id == moved.development_id and not lome.new_development
     # Another number, or no word of Ghana: Togo's own news.
     assert other.new_development and unnamed.development_id != moved.development_id
+
+
+def test_a_follow_up_read_as_another_kind_of_event_does_not_join(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 9, 10, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        flight = ingest(s, art("https://a.example/1", "x", title="Ghana receives 14 West Africans"),
+                        _cls(Stage.FIRST_ARRIVALS, 14, code="GH"), CHANNELS, now=day)
+        lawsuit = ingest(s, art("https://b.example/2", "y", title="Five sue over transfer to Ghana"),
+                         _below(_cls(Stage.COURT_RULING, 5, code="GH")), CHANNELS, now=day + timedelta(days=1))
+        detail = ingest(s, art("https://c.example/3", "z", title="The 14 held at a camp, ministry says"),
+                        _below(_cls(Stage.COURT_RULING, 14, code="GH")), CHANNELS, now=day + timedelta(days=1))
+    # A ruling about other people is another event; a report giving the flight's number is the flight's.
+    assert lawsuit.development_id is None and not lawsuit.follow_up
+    assert detail.follow_up and detail.development_id == flight.development_id
