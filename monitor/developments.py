@@ -100,7 +100,8 @@ def find_development(
     """The open development a report of (country, stage, count) belongs to, if any.
 
     In order: arrivals of the same number of people (the flight's own fact, however outlets word
-    "first" or "more"); the same stage; arrivals on the same days when one side has no number (the
+    "first" or "more"); for a running total, arrivals of a smaller number on the same days; the same
+    stage; arrivals on the same days when one side has no number (the
     first report of a flight rarely has its count, and later ones often leave it out); criticism of
     an event with its number; a stage the text supports nearly as well as its own (``alternatives``)
     with no conflicting number; a stage outlets confuse for this one on the same days (talks or a deal, a
@@ -145,6 +146,13 @@ def find_development(
     for dev in candidates:
         if counted and dev.deportee_count == count and {dev.stage, stage} <= ARRIVALS:
             return dev
+    if counted and stage in ARRIVALS and marks is not None and marks.total:
+        # A running total on the days of a country's arrivals with a smaller number is the same wave of
+        # flights ("the third flight brings the total to 299" after "119 on the first flight").
+        for dev in candidates:
+            if (dev.stage in ARRIVALS and dev.deportee_count is not None and count is not None
+                    and dev.deportee_count < count and dev.last_seen >= now - CONFUSABLE_WINDOW):
+                return dev
     for dev in candidates:
         if dev.stage == stage:
             return dev

@@ -40,6 +40,11 @@ _GROUPS = (r"group|batch|flight|plane ?load|planeload|contingent|grupo|vuelo|lot
 _NOT_ORDINAL = r"(?! (?:countr\w*|pais\w*|pays|party|parties|nationals?)\b)"
 _BATCH = re.compile(rf"\b({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL} (?:\w+ ){{0,3}}?(?:{_GROUPS})s?\b|"
                     rf"\b(?:{_GROUPS})s? (?:\w+ ){{0,1}}({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL}")
+# A running total over several flights ("brings the total to 299", "ya son 299", "in three flights").
+_NUMBER = r"(?:\d[\d,.]*|two|three|four|dos|tres|cuatro|deux|trois|quatre|dois|tres|quatro)"
+_TOTAL = re.compile(r"\b(?:(?:total|tally|count) (?:\w+ ){0,5}?to|in all|altogether|(?:ya|ja) son|ya suman|suman|"
+                    r"en total|au total|no total|ao todo|(?:over|across|in|en|em|sur) " + _NUMBER +
+                    r" (?:flights|vuelos|voos|vols))\b")
 _LEAD = 400
 # Outlets call a country's top court its Supreme, High or Constitutional Court (Costa Rica's Sala IV is the
 # constitutional chamber of its Supreme Court): one level.
@@ -52,6 +57,8 @@ class EventMarks:
     """"supreme", "appeals", "high" (a national high or constitutional court) or "trial"."""
     batch: int | None = None
     """The ordinal of the group or flight ("third batch" → 3)."""
+    total: bool = False
+    """The number given is a running total over several flights."""
 
     def conflicts(self, other: EventMarks) -> bool:
         """True when both name a court or a flight number and they differ: two events, not one."""
@@ -78,6 +85,7 @@ def event_marks(title: str, text: str) -> EventMarks:
     return EventMarks(
         court=court.lastgroup if court else None,
         batch=_ORDINALS[batch.group(1) or batch.group(2)] if batch else None,
+        total=_first(_TOTAL, parts) is not None,
     )
 
 

@@ -524,3 +524,17 @@ def test_a_follow_up_read_as_another_kind_of_event_does_not_join(factory: sessio
     # A ruling about other people is another event; a report giving the flight's number is the flight's.
     assert lawsuit.development_id is None and not lawsuit.follow_up
     assert detail.follow_up and detail.development_id == flight.development_id
+
+
+def test_a_running_total_on_the_days_of_a_first_flight_is_the_same_wave(factory: sessionmaker[Session]) -> None:
+    day = datetime(2025, 2, 13, 12, tzinfo=UTC)
+    with transaction(factory) as s:
+        first = ingest(s, art("https://a.example/1", "x", title="Panama receives 119 deportees on a first flight"),
+                       _cls(Stage.FIRST_ARRIVALS, 119, code="PA"), CHANNELS, now=day)
+        total = ingest(s, art("https://b.example/2", "y", title="Third flight brings the total to 299"),
+                       _cls(Stage.FURTHER_ARRIVALS, 299, code="PA"), CHANNELS, now=day + timedelta(days=2))
+        later = ingest(s, art("https://c.example/3", "z", title="Second flight lands with 40 more"),
+                       _cls(Stage.FURTHER_ARRIVALS, 40, code="PA"), CHANNELS, now=day + timedelta(days=2, hours=1))
+    assert total.development_id == first.development_id and total.update
+    # Without a running total, another number of people is another flight.
+    assert later.new_development

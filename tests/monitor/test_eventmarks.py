@@ -73,3 +73,15 @@ def test_a_country_s_top_court_is_one_level_whatever_outlets_call_it() -> None:
     assert sala.court == constitutional.court == "high" and supreme.court == "supreme"
     assert not sala.conflicts(supreme) and not constitutional.conflicts(sala)
     assert supreme.conflicts(event_marks("Judge orders release of deportees", ""))
+
+
+@pytest.mark.parametrize(("title", "total"), [
+    ("Third U.S. flight brings the total of deportees in Panama to 299", True),
+    ("Ya son 299 los migrantes enviados por EE.UU. a Panamá", True),
+    ("Le Panama a reçu 299 migrants expulsés en trois vols", True),
+    ("Panamá recebeu 299 deportados ao todo", True),
+    ("Panama receives 119 deportees on a first U.S. flight", False),
+    ("Court tallies the costs of the deportation program", False),
+])
+def test_a_running_total_over_several_flights_is_marked(title: str, total: bool) -> None:
+    assert event_marks(title, "").total is total
