@@ -249,22 +249,29 @@ def sources_list(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("eval")
 def eval_(
-    file: Annotated[Path, typer.Argument(help="JSONL rows: text, title, label, receiving_country, stage, ...")],
+    file: Annotated[Path | None, typer.Argument(
+        help="JSONL rows: text, title, label, receiving_country, stage, ...")] = None,
     as_json: JsonOpt = False,
     predictions: Annotated[Path | None, typer.Option("--predictions", help="Write one prediction per row.")] = None,
+    by_date: Annotated[bool, typer.Option(
+        "--by-date", help="Group in publication order instead of file order.")] = False,
+    held_out: Annotated[bool, typer.Option(
+        "--held-out", help="Score the corpus's held-out side instead of a file.")] = False,
 ) -> None:
     """Score the classifier and the development grouping on labelled rows (grouped in file order)."""
     from monitor.classify import default_classifier
-    from monitor.classify.corpus import CorpusError
-    from monitor.evaluate import predict, read_eval_rows, score, write_predictions
+    from monitor.classify.corpus import CorpusError, load_corpus, split
+    from monitor.evaluate import predict, predict_by_date, read_eval_rows, score, write_predictions
 
+    if (file is None) == (not held_out):
+        fail("give a FILE or --held-out (not both)", 2)
     try:
-        rows = read_eval_rows(file)
+        rows = read_eval_rows(file) if file is not None else split(load_corpus())[1]
     except OSError as e:
         fail(f"{file}: {e.strerror or e}", 2)
     except CorpusError as e:
         fail(str(e), 2)
-    preds = predict(rows, default_classifier())
+    preds = (predict_by_date if by_date else predict)(rows, default_classifier())
     figures = score(rows, preds)
     if predictions:
         write_predictions(predictions, preds)

@@ -6,7 +6,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,28 @@ def pairwise_f1(truth: Sequence[str | None], predicted: Sequence[int | None]) ->
     precision = hit / len(pred_pairs) if pred_pairs else 0.0
     recall = hit / len(true_pairs) if true_pairs else 0.0
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def publication_order(rows: Sequence[LabelRow]) -> list[int]:
+    """Row indexes in the order the rows were published (stable); an undated row keeps the date of the row
+    before it, as if crawled just after it."""
+    dates: list[date] = []
+    last = date.min
+    for row in rows:
+        last = row.published or last
+        dates.append(last)
+    return sorted(range(len(rows)), key=lambda i: dates[i])
+
+
+def predict_by_date(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Prediction]:
+    """Like predict, but grouping in publication order, as a crawler following the news would meet the
+    rows; the predictions come back in input order."""
+    order = publication_order(rows)
+    preds = predict([rows[i] for i in order], classifier)
+    out: list[Prediction | None] = [None] * len(rows)
+    for i, pred in zip(order, preds, strict=True):
+        out[i] = pred
+    return [p for p in out if p is not None]
 
 
 def predict(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Prediction]:

@@ -63,3 +63,30 @@ def test_pairwise_f1() -> None:
     assert pairwise_f1(["a", "a", "a"], [1, 2, 3]) == 0.0
     # One of three true pairs found, one false pair: precision 1/2, recall 1/3.
     assert abs(pairwise_f1(["a", "a", "a", "b"], [1, 1, 2, 2]) - 0.4) < 1e-9
+
+
+def test_by_date_groups_in_publication_order(tmp_path: Path) -> None:
+    # The later report comes first in the file: crawled in that order it opened a development dated after
+    # the earlier report, which then could not join it.
+    later = {**ROWS[1], "published": "2025-07-20"}
+    data = tmp_path / "rows.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in (later, ROWS[0])) + "\n")
+    figures = {}
+    for flag in ([], ["--by-date"]):
+        r = subprocess.run([sys.executable, "-m", "monitor.cli", "eval", str(data), "--json", *flag],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        figures[bool(flag)] = json.loads(r.stdout)["grouping_f1"]
+    assert figures == {False: 0.0, True: 1.0}
+
+
+def test_held_out_scores_the_corpus_held_out_side(tmp_path: Path) -> None:
+    from monitor.classify.corpus import load_corpus, split
+
+    r = subprocess.run([sys.executable, "-m", "monitor.cli", "eval", "--held-out", "--json"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["n"] == len(split(load_corpus())[1])
+    both = subprocess.run([sys.executable, "-m", "monitor.cli", "eval", str(tmp_path / "x.jsonl"), "--held-out"],
+                          capture_output=True, text=True, timeout=60)
+    assert both.returncode == 2 and "not both" in both.stderr
