@@ -319,7 +319,7 @@ def ingest(
 ) -> IngestResult:
     """Store the article; if relevant, attach it to its development or open a new one, and queue alerts.
 
-    An article just below the relevance threshold with a follow-up reading (see Classification.follow_up)
+    An article below the relevance threshold with a follow-up reading (see Classification.follow_up)
     is stored as relevant, attached to its country's development of the same days, without an alert;
     with no such development it is stored as irrelevant.
 

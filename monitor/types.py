@@ -61,7 +61,7 @@ class Classification:
     stage_alternatives: tuple[Stage, ...] = field(default_factory=tuple)
     """Other stages the text supports nearly as well as ``stage`` (used to group uncertain reports)."""
     follow_up: Classification | None = None
-    """For an article just below the relevance threshold that names a receiving country and shows no
+    """For an article below the relevance threshold that names a receiving country and shows no
     look-alike pattern: how it reads as a report of that country's news. It counts as relevant only as
     another report of a development of that country reported in the last days (see developments.ingest)."""
 

@@ -69,7 +69,7 @@ class Classifier:
     another state's scheme in the headline, or a look-alike pattern in the lead with no third-country
     phrase) the score is capped at VETO_CEILING. An article is relevant at THRESHOLD and above;
     country, stage and count are filled only for relevant articles (and in the ``follow_up`` reading of
-    an article just below the threshold).
+    an article below the threshold).
 
     Build it once (``Classifier.load()``) and reuse it: loading trains the model on the corpus train
     split plus analyst labels, which takes a few seconds.
