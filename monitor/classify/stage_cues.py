@@ -63,8 +63,8 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "talks_s": (
         r"(?:intends?|intention|plans?|planning|wants?|threaten\w*|pretende\w*|planea\w*|envisage\w*|"
-        r"pretend\w*) (?:[\w-]+ ){0,2}(?:to |de |a )?(?:deport|send|remove|expel|enviar|deportar|expulser|"
-        r"renvoyer)\w*",
+        r"pretend\w*|quiere|quieren|queria|quer|querem|veut|veulent|voulait) (?:[\w-]+ ){0,2}(?:to |de |a )?"
+        r"(?:deport|send|remove|expel|enviar|deportar|expulser|expulsar|renvoyer|envoyer|mandar)\w*",
         r"names? (?:[\w-]+ ){0,4}(?:as|como|comme) (?:\w+ )?(?:destination|country of removal|destino|"
         r"pays de destination)",
         r"(?:asks?|asking|requests?|requested|pide|pidio|demande|pede|pediu) (?:[\w-]+ ){0,4}(?:to|a|de|"
