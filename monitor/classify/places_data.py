@@ -14,7 +14,8 @@ DETENTION_SITES: dict[str, tuple[str, ...]] = {
     "CR": ("Atencion Temporal para Migrantes", "Temporary Migrant Care Center", "Sala IV"),
     "PA": ("Estacion de Recepcion Migratoria", "Hotel Decapolis"),
     "DJ": ("Lemonnier",),
-    "GH": ("Bundase",),
+    "GH": ("Bundase", "Dema camp"),
+    "SZ": ("His Majesty's Correctional Services", "Matsapha Correctional"),
 }
 
 CAPITALS: dict[str, tuple[str, ...]] = {
