@@ -90,11 +90,8 @@ def predict_by_date(rows: Sequence[LabelRow], classifier: ClassifierLike) -> lis
     """Like predict, but grouping in publication order, as a crawler following the news would meet the
     rows; the predictions come back in input order."""
     order = publication_order(rows)
-    preds = predict([rows[i] for i in order], classifier)
-    out: list[Prediction | None] = [None] * len(rows)
-    for i, pred in zip(order, preds, strict=True):
-        out[i] = pred
-    return [p for p in out if p is not None]
+    by_row = dict(zip(order, predict([rows[i] for i in order], classifier), strict=True))
+    return [by_row[i] for i in range(len(rows))]
 
 
 def predict(rows: Sequence[LabelRow], classifier: ClassifierLike) -> list[Prediction]:

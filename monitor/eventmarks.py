@@ -41,7 +41,7 @@ _NOT_ORDINAL = r"(?! (?:countr\w*|pais\w*|pays|party|parties|nationals?)\b)"
 _BATCH = re.compile(rf"\b({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL} (?:\w+ ){{0,3}}?(?:{_GROUPS})s?\b|"
                     rf"\b(?:{_GROUPS})s? (?:\w+ ){{0,1}}({'|'.join(_ORDINALS)})\b{_NOT_ORDINAL}")
 # A running total over several flights ("brings the total to 299", "ya son 299", "in three flights").
-_NUMBER = r"(?:\d[\d,.]*|two|three|four|dos|tres|cuatro|deux|trois|quatre|dois|tres|quatro)"
+_NUMBER = r"(?:\d[\d,.]*|two|three|four|dos|tres|cuatro|deux|trois|quatre|dois|quatro)"
 _TOTAL = re.compile(r"\b(?:(?:total|tally|count) (?:\w+ ){0,5}?to|in all|altogether|(?:ya|ja) son|ya suman|suman|"
                     r"en total|au total|no total|ao todo|(?:over|across|in|en|em|sur) " + _NUMBER +
                     r" (?:flights|vuelos|voos|vols))\b")

@@ -158,10 +158,12 @@ def _lock_order(p: Prepared) -> str:
     # ingest() locks one key per relevant article's country; taking them in one order across
     # concurrent writers means two groups never wait on each other's locks.
     cls = p.classification
-    if cls is not None and not cls.relevant:
-        cls = cls.follow_up  # a follow-up takes its country's lock
-        return cls.country_code or "" if cls is not None else ""
-    return (cls.country_code or "*") if cls is not None else ""
+    if cls is None:
+        return ""
+    if cls.relevant:
+        return cls.country_code or "*"
+    # An article that may follow its country's development takes that country's lock.
+    return (cls.follow_up.country_code or "") if cls.follow_up is not None else ""
 
 
 class _PageFailed(Exception):
