@@ -60,6 +60,9 @@ STAGE_CUES: dict[str, tuple[str, ...]] = {
         r"nao (?:vai )?(?:assinar|aceitar|receber|assinara|aceitara|recebera)",
         r"(?:se )?nieg\w* a (?:recibir|aceptar)", r"refuse\w* (?:d'accueillir|de recevoir)",
         r"recus\w* (?:a )?receber",
+        r"(?:rules?|ruled|ruling) out (?:[\w-]+ ){0,3}(?:deal|agreement|pact|accord|signing|taking|accepting)",
+        r"descart\w* (?:[\w-]+ ){0,3}(?:acuerdo|acordo|pacto|firmar|assinar|recibir|receber)",
+        r"(?:exclut|ecarte) (?:[\w'-]+ ){0,3}(?:accord|de signer|d'accueillir)",
     ),
     "talks_s": (
         r"(?:intends?|intention|plans?|planning|wants?|threaten\w*|pretende\w*|planea\w*|envisage\w*|"
@@ -314,7 +317,9 @@ r"propose\w* de",
         r"overturn\w*",
         r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
         r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
-        r"judges?", r"courts?", r"rules", r"suit", r"stay", r"unconstitutional", r"violat\w*", r"tribunal\w*",
+        # "rules out a deal" is a refusal; people who "stay at" a centre are no court's stay.
+        r"judges?", r"courts?", r"rules(?! out\b)", r"suit",
+        r"stay(?! (?:at|in|on|with|until|for|there|here|temporarily)\b)", r"unconstitutional", r"violat\w*", r"tribunal\w*",
         r"juez\w*", r"jueza", r"demanda\w*", r"recurso", r"amparo", r"juge", r"cour", r"plainte", r"juiz\w*",
         r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
     ),
