@@ -29,9 +29,10 @@ W_MODEL = 0.6
 # report of that country's news (a detail about the people, a reaction): it carries a `follow_up` reading,
 # which counts only when the country has a development reported in the last days. It qualifies by scoring
 # FOLLOW_UP_FLOOR or more, or, when the rules see little of their vocabulary, by a model probability of
-# FOLLOW_UP_MODEL or more with no look-alike doubt (see Evidence.doubts). Over the labelled sets, negatives
+# FOLLOW_UP_MODEL or more with no look-alike doubt (see Evidence.doubts) and words for people or for the topic
+# in its headline and lead (not a report on the country's trade or politics). Over the labelled sets, negatives
 # that name a receiving country score below 0.15 unless vetoed, and those with a model probability of 0.45
-# or more take back their own nationals or carry a hard-negative pattern.
+# or more take back their own nationals, carry a hard-negative pattern or are not about people.
 FOLLOW_UP_FLOOR = 0.15
 FOLLOW_UP_MODEL = 0.45
 # When the rules see a clear hard-negative pattern (see evidence.gather), the score cannot exceed
@@ -44,6 +45,12 @@ _POLICY_WIDE = re.compile(r"\b(?:third|other) countries|terceros paises|pays tie
 _PEOPLE_FROM = re.compile(r"(?:deportad\w*|migrant\w*|ciudadanos|nacionales|personas|expulsad\w*|expulses|"
                           r"ressortissants|deportees|nationals|people|citizens|cidadaos|pessoas|persons|"
                           r"individuals|extranjeros|estrangeiros|etrangers) (?:de|from|of|des|da|do|d') $")
+
+
+# Words for the people a follow-up is about, in the headline and lead.
+_PEOPLE = re.compile(r"\b(?:men|women|group|families|detainees|inmates|prisoners|people|persons|hombres|mujeres|grupo|"
+                     r"familias|presos|detenidos|personas|hommes|femmes|groupe|familles|detenus|personnes|homens|"
+                     r"mulheres|detidos|pessoas)\b")
 
 
 def _policy_wide(title: str) -> bool:
@@ -108,8 +115,10 @@ class Classifier:
         mentioned = countries.mentioned_names
         if not relevant:
             follow_up = None
-            # Just below the threshold, or little of the rules' vocabulary but worded like the corpus's news.
-            near = score >= FOLLOW_UP_FLOOR or (model_p >= FOLLOW_UP_MODEL and not evidence.doubts)
+            # Just below the threshold, or little of the rules' vocabulary but worded like the corpus's news
+            # and about people (a report on the group, not on the country's trade or politics).
+            near = score >= FOLLOW_UP_FLOOR or (model_p >= FOLLOW_UP_MODEL and not evidence.doubts
+                                                and (evidence.topical or bool(_PEOPLE.search(doc.folded, 0, 600))))
             if near and not evidence.veto and not evidence.own_nationals:
                 reading = self._describe(doc, countries, score, list(reasons), mentioned, lang)
                 follow_up = reading if reading.country_code is not None else None

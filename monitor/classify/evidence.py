@@ -94,6 +94,12 @@ class Evidence:
     def third_country(self) -> bool:
         return bool(self.hits.get("third_country"))
 
+    @property
+    def topical(self) -> bool:
+        """Any of the topic's vocabulary: deportation or reception words, a third- or safe-country phrase."""
+        return any(self.hits.get(k) for k in ("deportation", "reception", "safe_third", "third_country",
+                                               "third_country_weak"))
+
 
 def gather(doc: Doc, countries: CountryAnalysis) -> Evidence:
     """Sum the rule evidence for one article."""

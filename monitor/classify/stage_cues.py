@@ -318,8 +318,8 @@ r"propose\w* de",
         r"strikes? down", r"struck down", r"vacat\w*", r"appeals? court", r"appeal\w*", r"bloquea\w*",
         r"bloque\w*", r"autoriza\w*", r"autoris\w*", r"anul\w*", r"annul\w*", r"tribunal\w*",
         # "rules out a deal" is a refusal; people who "stay at" a centre are no court's stay.
-        r"judges?", r"courts?", r"rules(?! out\b)", r"suit",
-        r"stay(?! (?:at|in|on|with|until|for|there|here|temporarily)\b)", r"unconstitutional", r"violat\w*", r"tribunal\w*",
+        r"judges?", r"courts?", r"rules(?! out\b)", r"suit", r"stay(?! (?:at|in|on|with|until|for|there|here|"
+        r"temporarily)\b)", r"unconstitutional", r"violat\w*", r"tribunal\w*",
         r"juez\w*", r"jueza", r"demanda\w*", r"recurso", r"amparo", r"juge", r"cour", r"plainte", r"juiz\w*",
         r"acao judicial", r"gjykat\w*", r"sudac|sudija|sudu", r"hearing", r"petition\w*", r"magistrad\w*",
     ),

@@ -53,6 +53,18 @@ def test_taking_back_its_own_gang_members_carries_none(classifier: Classifier) -
     assert not result.relevant and result.follow_up is None
 
 
+def test_the_country_s_trade_news_carries_none(classifier: Classifier) -> None:
+    # Worded much like the corpus's news (a U.S. programme, an agreement, the capital) but about no people.
+    result = classifier.classify("Ghana cocoa farmers fear losses as U.S. trade preferences lapse",
+                                 "Cocoa exporters in Ghana warn of losses after the U.S. trade programme that gave "
+                                 "the country duty-free access expired. Exporters in Accra and Kumasi say American "
+                                 "buyers are holding back orders until Washington says whether the agreement will "
+                                 "be renewed.")
+    model_p = float(result.reasons[0].split("model ")[1].rstrip(")"))
+    assert not result.relevant and result.score < FOLLOW_UP_FLOOR and model_p >= FOLLOW_UP_MODEL
+    assert result.follow_up is None
+
+
 def test_look_alikes_and_unrelated_news_carry_none(classifier: Classifier) -> None:
     explainer = classifier.classify("Explainer: how Eswatini came to take third-country deportees",
                                     "Five men deported from the United States arrived in Eswatini in July under a "
