@@ -219,18 +219,23 @@ def _open_on_same_days(now: datetime) -> tuple[ColumnElement[bool], ...]:
             Development.first_seen <= now + CONFUSABLE_WINDOW)
 
 
+def _open_of_country(session: Session, country_code: str, *, now: datetime, marks: EventMarks,
+                     stage: str | None = None, seeded: bool = True) -> list[Development]:
+    """This receiving country's developments reported in the last CONFUSABLE_WINDOW, latest first, that name
+    no other court or flight than the report does (known history left out unless `seeded`)."""
+    q = select(Development).where(*_open_on_same_days(now), Development.country_code == country_code)
+    if not seeded:
+        q = q.where(Development.status != "seeded")
+    candidates = session.scalars(q.order_by(Development.last_seen.desc()).limit(5)).all()
+    return _without_conflicts(session, candidates, marks, stage)
+
+
 def _latest_of_country(session: Session, country_code: str | None, *, now: datetime,
                        marks: EventMarks) -> Development | None:
     """The development of this receiving country reported most recently in the last CONFUSABLE_WINDOW."""
     if country_code is None:
         return None
-    candidates = session.scalars(
-        select(Development).where(
-            *_open_on_same_days(now),
-            Development.country_code == country_code,
-        ).order_by(Development.last_seen.desc()).limit(5)
-    ).all()
-    return next(iter(_without_conflicts(session, candidates, marks, None)), None)
+    return next(iter(_open_of_country(session, country_code, now=now, marks=marks)), None)
 
 
 def _without_conflicts(session: Session, candidates: Sequence[Development],
@@ -384,16 +389,9 @@ def _followed_development(session: Session, reading: Classification, article: Ar
     if reading.country_code is None:
         return None
     store.lock(session, f"dev:{reading.country_code}")
-    candidates = session.scalars(
-        select(Development).where(
-            *_open_on_same_days(now),
-            Development.status != "seeded",
-            Development.country_code == reading.country_code,
-        ).order_by(Development.last_seen.desc()).limit(5)
-    ).all()
     stage = reading.stage.value if reading.stage else None
-    marks = event_marks(article.title, article.text)
-    candidates = [dev for dev in _without_conflicts(session, candidates, marks, stage)
+    candidates = [dev for dev in _open_of_country(session, reading.country_code, now=now, stage=stage,
+                                                  marks=event_marks(article.title, article.text), seeded=False)
                   if _may_report(reading, dev)]
     if len(candidates) < 2:
         return next(iter(candidates), None)
